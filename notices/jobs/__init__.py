@@ -1,0 +1,1 @@
+"""Jobs: one function per user-visible task, wiring read -> assess -> compose -> render -> file."""

@@ -1,0 +1,131 @@
+"""The plan as data: categories, tasks, milestones, units. Plain dataclasses, no I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record came from, for messages: file and 1-based line."""
+
+    file: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Due:
+    """One due date of a milestone; recurring milestones have one per period."""
+
+    date: dt.date
+    period: str  # "2024年", "2024年第1季度", "2025年12月" …
+
+
+@dataclass
+class Milestone:
+    id: str  # "7-1": task number and sequence, stable across rounds
+    task_no: int
+    requirement: str
+    deadline: str  # exactly as written: "2024年底", "各年度序时推动"
+    schedule: str = ""  # "" or 每月 / 每季度 / 每半年 / 每年
+    dues: list[Due] = field(default_factory=list)
+    source: Source | None = None
+
+    @property
+    def final_due(self) -> dt.date | None:
+        return self.dues[-1].date if self.dues else None
+
+
+@dataclass
+class Task:
+    no: int
+    category_no: int
+    text: str
+    units_text: str  # the 责任单位 cell as written
+    remark: str = ""
+    notes: list[str] = field(default_factory=list)  # where the body says it otherwise
+    milestones: list[Milestone] = field(default_factory=list)
+    unit_names: list[str] = field(default_factory=list)  # resolved: full unit names
+    source: Source | None = None
+
+
+@dataclass
+class Category:
+    no: int
+    name: str
+    lead: str
+    source: Source | None = None
+
+    @property
+    def ordinal(self) -> str:
+        from .textfmt import chinese_ordinal
+
+        return f"（{chinese_ordinal(self.no)}）"
+
+
+@dataclass
+class Unit:
+    name: str
+    short: str = ""
+    aliases: list[str] = field(default_factory=list)
+    kind: str = "部门"  # 部门 / 乡镇 / 街道 / 其他
+    groups: list[str] = field(default_factory=list)
+    leader: str = ""  # 主要负责人
+    contact: str = ""  # 联系人
+    phone: str = ""
+    sample: bool = False  # a placeholder the office must replace
+    source: Source | None = None
+
+    @property
+    def display_short(self) -> str:
+        return self.short or self.name
+
+
+@dataclass
+class Group:
+    id: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    includes: list[str] = field(default_factory=list)  # other group ids
+    source: Source | None = None
+
+
+@dataclass
+class PlanInfo:
+    title: str
+    table_title: str
+    issuer: str
+    issuer_short: str
+    doc_number: str
+    date: dt.date
+    start: dt.date
+    end: dt.date
+    shared_groups: list[str] = field(default_factory=list)  # groups on every task
+    shared_note: str = ""
+
+
+@dataclass
+class Registry:
+    plan: PlanInfo
+    categories: list[Category]
+    tasks: list[Task]
+    units: list[Unit]
+    groups: list[Group]
+    version: str = ""  # digest of the registry files, ties workbooks to it
+
+    def category(self, no: int) -> Category:
+        return next(c for c in self.categories if c.no == no)
+
+    def task(self, no: int) -> Task:
+        return next(t for t in self.tasks if t.no == no)
+
+    def unit(self, name: str) -> Unit:
+        return next(u for u in self.units if u.name == name)
+
+    @property
+    def milestones(self) -> list[Milestone]:
+        return [m for t in self.tasks for m in t.milestones]

@@ -1,0 +1,287 @@
+"""Load the registry (plan.yaml, units.yaml) into the model, checking as it goes.
+
+Every problem is collected as a Problem naming file:line, so `registry check`
+can list them all at once; `load_registry` refuses a registry with errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+from ..directory import Directory, normalize
+from ..errors import NoticesError, Problem
+from ..model import Category, Group, Milestone, PlanInfo, Registry, Source, Task, Unit
+from .deadlines import DeadlineError, parse_deadline
+from .yamlsrc import LineDict, LineList, load_yaml
+
+PLAN_FILE = "plan.yaml"
+UNITS_FILE = "units.yaml"
+UNIT_KINDS = ("部门", "乡镇", "街道", "其他")
+_MILESTONE_ID = re.compile(r"^\d+-\d+$")
+
+
+class _Checker:
+    """Collects problems against one file, with the line of the offending key."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.problems: list[Problem] = []
+
+    def at(self, line: int) -> str:
+        return f"{self.label}:{line}"
+
+    def error(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.at(line), message))
+
+    def warn(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.at(line), message, "warning"))
+
+    def text(self, node: LineDict, key: str, what: str, required: bool = True) -> str:
+        value = node.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.error(node.line_of(key), f"{what}（{key}）不能为空")
+            return ""
+        if not isinstance(value, (str, int, float)):
+            self.error(node.line_of(key), f"{what}（{key}）应为文字")
+            return ""
+        return str(value).strip()
+
+    def number(self, node: LineDict, key: str, what: str) -> int:
+        value = node.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        self.error(node.line_of(key), f"{what}（{key}）应为正整数，实为“{value}”")
+        return 0
+
+    def date(self, node: LineDict, key: str, what: str) -> dt.date | None:
+        value = node.get(key)
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.error(node.line_of(key), f"{what}（{key}）应写成 2024-03-26 这样的日期，实为“{value}”")
+            return None
+
+    def strings(self, node: LineDict, key: str, what: str) -> list[str]:
+        value = node.get(key)
+        if value is None:
+            return []
+        if isinstance(value, str):
+            return [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.error(node.line_of(key), f"{what}（{key}）应为文字列表")
+            return []
+        return [v.strip() for v in value if v.strip()]
+
+    def items(self, node, key: str, what: str) -> list[LineDict]:
+        value = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(value, list) or not value:
+            line = node.line_of(key) if isinstance(node, LineDict) else 1
+            self.error(line, f"缺少{what}列表（{key}）")
+            return []
+        out = []
+        for i, item in enumerate(value):
+            if isinstance(item, LineDict):
+                out.append(item)
+            else:
+                self.error(value.line_of(i) if isinstance(value, LineList) else 1, f"{what}的第{i + 1}项格式不对")
+        return out
+
+
+def _load_units(path: Path, label: str):
+    doc = load_yaml(path, label)
+    chk = _Checker(label)
+    if not isinstance(doc, LineDict):
+        raise NoticesError(f"{label} 内容为空或格式不对，应包含 groups 和 units 两部分")
+    groups: list[Group] = []
+    seen_groups: dict[str, int] = {}
+    for node in chk.items(doc, "groups", "单位分组"):
+        gid = chk.text(node, "id", "分组编号")
+        if gid in seen_groups:
+            chk.error(node.line_of("id"), f"分组编号“{gid}”重复（第{seen_groups[gid]}行已有）")
+        seen_groups[gid] = node.line_of("id")
+        groups.append(Group(
+            id=gid, name=chk.text(node, "name", "分组名称"),
+            aliases=chk.strings(node, "aliases", "别称"), includes=chk.strings(node, "includes", "包含分组"),
+            source=Source(label, node.line),
+        ))
+    units: list[Unit] = []
+    seen_names: dict[str, int] = {}
+    for node in chk.items(doc, "units", "单位"):
+        name = chk.text(node, "name", "单位全称")
+        key = normalize(name)
+        if key in seen_names:
+            chk.error(node.line_of("name"), f"单位“{name}”重复（第{seen_names[key]}行已有）")
+        seen_names[key] = node.line_of("name")
+        kind = chk.text(node, "kind", "单位类别")
+        if kind and kind not in UNIT_KINDS:
+            chk.error(node.line_of("kind"), f"单位类别“{kind}”无效，应为：{'、'.join(UNIT_KINDS)}")
+        unit_groups = chk.strings(node, "groups", "所属分组")
+        for gid in unit_groups:
+            if gid not in seen_groups:
+                chk.error(node.line_of("groups"), f"分组“{gid}”未在 groups 中定义")
+        units.append(Unit(
+            name=name, short=chk.text(node, "short", "简称", required=False),
+            aliases=chk.strings(node, "aliases", "别称"), kind=kind or "部门", groups=unit_groups,
+            leader=chk.text(node, "leader", "主要负责人", required=False),
+            contact=chk.text(node, "contact", "联系人", required=False),
+            phone=chk.text(node, "phone", "电话", required=False),
+            sample=bool(node.get("sample", False)), source=Source(label, node.line),
+        ))
+    return groups, units, chk
+
+
+def _alias_clashes(units: list[Unit], groups: list[Group], chk: _Checker) -> None:
+    """A name that means two different units makes every use of it ambiguous."""
+    owner: dict[str, str] = {}
+    for unit in units:
+        for alias in {normalize(a) for a in [unit.name, unit.short, *unit.aliases] if a}:
+            other = owner.setdefault(alias, unit.name)
+            if other != unit.name:
+                chk.error(unit.source.line, f"名称“{alias}”同时指“{other}”和“{unit.name}”，会造成歧义")
+    for group in groups:
+        for gid in group.includes:
+            if gid not in {g.id for g in groups}:
+                chk.error(group.source.line, f"分组“{group.id}”包含的分组“{gid}”未定义")
+
+
+def _plan_info(doc: LineDict, chk: _Checker) -> PlanInfo | None:
+    node = doc.get("plan")
+    if not isinstance(node, LineDict):
+        chk.error(doc.line, "缺少方案信息（plan）")
+        return None
+    start = chk.date(node, "start", "方案起始日期")
+    end = chk.date(node, "end", "方案截止日期")
+    date = chk.date(node, "date", "印发日期")
+    if start and end and start > end:
+        chk.error(node.line_of("end"), "方案截止日期早于起始日期")
+    return PlanInfo(
+        title=chk.text(node, "title", "方案名称"), table_title=chk.text(node, "table_title", "进度表标题"),
+        issuer=chk.text(node, "issuer", "发文机关"), issuer_short=chk.text(node, "issuer_short", "发文机关简称"),
+        doc_number=chk.text(node, "doc_number", "方案文号"), date=date or dt.date.min,
+        start=start or dt.date.min, end=end or dt.date.max,
+        shared_groups=chk.strings(node, "shared_groups", "共同责任分组"),
+        shared_note=chk.text(node, "shared_note", "共同责任说明", required=False),
+    )
+
+
+def _milestones(task_no: int, node: LineDict, info: PlanInfo, chk: _Checker, seen: dict) -> list[Milestone]:
+    out = []
+    for item in chk.items(node, "milestones", f"第{task_no}项任务的具体要求"):
+        mid = str(item.get("id", "")).strip()
+        if not _MILESTONE_ID.match(mid) or not mid.startswith(f"{task_no}-"):
+            chk.error(item.line_of("id"), f"具体要求编号“{mid}”应写成“{task_no}-序号”")
+        elif mid in seen:
+            chk.error(item.line_of("id"), f"具体要求编号“{mid}”重复（第{seen[mid]}行已有）")
+        seen[mid] = item.line_of("id")
+        deadline = chk.text(item, "deadline", "完成时间")
+        schedule = chk.text(item, "schedule", "周期", required=False)
+        dues = []
+        if deadline:
+            try:
+                dues = parse_deadline(deadline, schedule, info.start, info.end)
+            except DeadlineError as exc:
+                chk.error(item.line_of("schedule" if schedule and "周期" in str(exc) else "deadline"), str(exc))
+        out.append(Milestone(
+            id=mid, task_no=task_no, requirement=chk.text(item, "requirement", "具体要求"),
+            deadline=deadline, schedule=schedule, dues=dues, source=Source(chk.label, item.line),
+        ))
+    return out
+
+
+def _load_plan(path: Path, label: str):
+    doc = load_yaml(path, label)
+    chk = _Checker(label)
+    if not isinstance(doc, LineDict):
+        raise NoticesError(f"{label} 内容为空或格式不对，应包含 plan、categories、tasks 三部分")
+    info = _plan_info(doc, chk)
+    categories: list[Category] = []
+    for node in chk.items(doc, "categories", "任务类别"):
+        no = chk.number(node, "no", "类别序号")
+        if no and any(c.no == no for c in categories):
+            chk.error(node.line_of("no"), f"类别序号{no}重复")
+        categories.append(Category(no, chk.text(node, "name", "类别名称"), chk.text(node, "lead", "类别导语", required=False),
+                                   Source(label, node.line)))
+    tasks: list[Task] = []
+    seen_milestones: dict[str, int] = {}
+    for node in chk.items(doc, "tasks", "任务"):
+        no = chk.number(node, "no", "任务序号")
+        if no and any(t.no == no for t in tasks):
+            chk.error(node.line_of("no"), f"任务序号{no}重复")
+        cat = chk.number(node, "category", "所属类别")
+        if cat and not any(c.no == cat for c in categories):
+            chk.error(node.line_of("category"), f"类别{cat}未在 categories 中定义")
+        task = Task(
+            no=no, category_no=cat, text=chk.text(node, "text", "任务内容"),
+            units_text=chk.text(node, "units", "责任单位"), remark=chk.text(node, "remark", "备注", required=False),
+            notes=chk.strings(node, "notes", "说明"), source=Source(label, node.line),
+        )
+        if info:
+            task.milestones = _milestones(no, node, info, chk, seen_milestones)
+        tasks.append(task)
+    return info, categories, tasks, chk, doc
+
+
+def _digest(*paths: Path) -> str:
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(path.read_bytes())
+    return sha.hexdigest()[:12]
+
+
+def check_registry(folder: Path) -> tuple[Registry | None, Directory | None, list[Problem]]:
+    """Load and check; return what loaded and every problem found."""
+    folder = Path(folder)
+    plan_path, units_path = folder / PLAN_FILE, folder / UNITS_FILE
+    plan_label, units_label = _label(plan_path), _label(units_path)
+    problems: list[Problem] = []
+    try:
+        groups, units, uchk = _load_units(units_path, units_label)
+    except NoticesError as exc:
+        return None, None, [*exc.problems] or [Problem("", exc.message)]
+    _alias_clashes(units, groups, uchk)
+    try:
+        info, categories, tasks, pchk, doc = _load_plan(plan_path, plan_label)
+    except NoticesError as exc:
+        return None, None, uchk.problems + ([*exc.problems] or [Problem("", exc.message)])
+    directory = Directory(units, groups)
+    for group in groups:
+        if not directory.members(group.id):
+            uchk.error(group.source.line, f"分组“{group.name}”没有成员单位")
+    if info:
+        for gid in info.shared_groups:
+            if gid not in directory.groups:
+                pchk.error(doc["plan"].line_of("shared_groups"), f"共同责任分组“{gid}”未在 {units_label} 中定义")
+    for task in tasks:
+        res = directory.resolve(task.units_text, info.shared_groups if info else [])
+        line = task.source.line
+        for name in res.unknown:
+            pchk.error(line, f"第{task.no}项任务的责任单位“{name}”不在单位名录中")
+        for name, found in res.ambiguous:
+            pchk.error(line, f"第{task.no}项任务的责任单位“{name}”有歧义（可能是：{'、'.join(found)}）")
+        task.unit_names = list(res.units)
+    problems = uchk.problems + pchk.problems
+    if info is None:
+        return None, directory, problems
+    registry = Registry(info, categories, tasks, units, groups, _digest(plan_path, units_path))
+    return registry, directory, problems
+
+
+def load_registry(folder: Path) -> tuple[Registry, Directory]:
+    """The registry, or NoticesError listing every error (warnings are allowed)."""
+    registry, directory, problems = check_registry(folder)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or registry is None:
+        raise NoticesError(f"任务登记表有 {len(errors)} 处错误，请先运行 notices registry check 查看并修正", errors)
+    return registry, directory
+
+
+def _label(path: Path) -> str:
+    """Paths in messages: relative to the current folder when that is shorter."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,127 @@
+"""YAML reading that remembers line numbers, so every problem can say file:line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from ..errors import NoticesError, Problem
+
+
+class LineDict(dict):
+    """A mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class LineList(list):
+    line: int = 0
+    item_lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.item_lines[index] if index < len(self.item_lines) else self.line
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+# YAML 1.2 booleans only: with 1.1's rules the key `no` (序号) and the values
+# yes/no/on/off would silently become true/false.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    out = LineDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in out:
+            raise _DuplicateKey(key, key_node.start_mark.line + 1)
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.key_lines[key] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LineList:
+    out = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode):
+    # Dates stay text: the registry keeps deadlines exactly as written.
+    return loader.construct_scalar(node)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key, line):
+        super().__init__(key)
+        self.key, self.line = key, line
+
+
+_HINTS = {
+    "could not find expected ':'": "缺少冒号“:”",
+    "mapping values are not allowed here": "此处不能出现冒号，含冒号的文字请加引号",
+    "found character '\\t' that cannot start any token": "不能用制表符（Tab）缩进，请改用空格",
+    "did not find expected key": "缩进不一致或缺少“- ”",
+    "found undefined alias": "引用了未定义的别名",
+    "found unexpected end of stream": "引号或括号未闭合",
+    "while scanning a quoted scalar": "引号未闭合",
+}
+
+
+def _hint(exc: yaml.MarkedYAMLError) -> str:
+    text = f"{exc.context or ''} {exc.problem or ''}"
+    for key, hint in _HINTS.items():
+        if key in text:
+            return hint
+    return "格式错误"
+
+
+def load_yaml(path: Path, label: str | None = None):
+    """Load a YAML file; raise NoticesError naming file:line on any problem."""
+    label = label or str(path)
+    try:
+        text = Path(path).read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise NoticesError(f"找不到文件：{label}") from None
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise NoticesError(
+            "文件不是 UTF-8 编码，请用记事本“另存为 UTF-8”后重试",
+            [Problem(f"{label}:{line}", "此处有无法识别的字符")],
+        ) from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except _DuplicateKey as exc:
+        raise NoticesError(
+            f"{label} 有重复的键", [Problem(f"{label}:{exc.line}", f"键“{exc.key}”重复出现")]
+        ) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 0
+        raise NoticesError(
+            f"{label} 不是有效的 YAML", [Problem(f"{label}:{line}", f"YAML {_hint(exc)}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise NoticesError(f"{label} 不是有效的 YAML：{exc}") from None

@@ -1,0 +1,151 @@
+"""Render .docx templates: Jinja compiled once per template, any number of documents.
+
+Template syntax is docxtpl's ({{ }}, {%p %}, {%tr %}, {%tc %}, {% vm %}) plus
+`{% vmerge EXPR %}` (see ooxml.patch_vmerge). Parts without Jinja are copied
+unchanged. Rendering is sandboxed, escapes every value and refuses undefined
+names, so a misspelt field is an error naming it, never a blank.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2 import meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import NoticesError, Problem
+from . import ooxml
+
+_JINJA_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
+_HAS_JINJA = re.compile(r"{[{%#]")
+
+
+def _patch(xml: str) -> str:
+    # docxtpl's patch_xml/resolve_listing use no instance state.
+    xml = DocxTemplate.patch_xml(None, xml)
+    xml = ooxml.patch_vmerge(xml)
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+
+
+def _finish(xml: str) -> str:
+    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    return DocxTemplate.resolve_listing(None, xml)
+
+
+def _clean(value):
+    """Strip characters XML cannot hold from every string in a context."""
+    if isinstance(value, str):
+        return ooxml.xml_safe(value)
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_clean(v) for v in value) if isinstance(value, list) else tuple(_clean(v) for v in value)
+    if hasattr(value, "__dataclass_fields__"):
+        import dataclasses
+
+        return dataclasses.replace(value, **{f: _clean(getattr(value, f)) for f in value.__dataclass_fields__
+                                             if isinstance(getattr(value, f), (str, list, dict))})
+    return value
+
+
+def make_env() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True,
+                               trim_blocks=False, keep_trailing_newline=True)
+    return env
+
+
+@dataclass
+class Template:
+    """A prepared template: parts read, fonts rewritten, Jinja compiled."""
+
+    path: Path
+    fonts: dict[str, str] = field(default_factory=dict)  # canonical -> office's font names
+
+    def __post_init__(self):
+        self.path = Path(self.path)
+        self.env = make_env()
+        self._parts: list[tuple[zipfile.ZipInfo, bytes]] = []
+        self._compiled: dict[str, jinja2.Template] = {}
+        self.fields: set[str] = set()
+        label = self.path.name
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                for info in zf.infolist():
+                    self._parts.append((info, zf.read(info)))
+        except FileNotFoundError:
+            raise NoticesError(f"找不到模板文件：{self.path}") from None
+        except (zipfile.BadZipFile, OSError):
+            raise NoticesError(f"模板 {label} 不是有效的 Word 文档（.docx）") from None
+        if not any(i.filename == "word/document.xml" for i, _ in self._parts):
+            raise NoticesError(f"模板 {label} 不是有效的 Word 文档：缺少正文部件")
+        for i, (info, data) in enumerate(self._parts):
+            if not info.filename.endswith(".xml"):
+                continue
+            xml = data.decode("utf-8")
+            if self.fonts:
+                xml = ooxml.rewrite_fonts(xml, self.fonts)
+            if _JINJA_PART.match(info.filename) and _HAS_JINJA.search(xml):
+                src = _patch(xml)
+                try:
+                    ast = self.env.parse(src)
+                    self._compiled[info.filename] = self.env.from_string(ast)
+                except jinja2.TemplateSyntaxError as exc:
+                    raise NoticesError(f"模板 {label} 中的标记有误", [Problem(
+                        f"{label} {info.filename}", f"{_cn_syntax(exc)}（附近文字：{_nearby(src, exc.lineno)}）")]) from None
+                self.fields |= meta.find_undeclared_variables(ast)
+            self._parts[i] = (info, xml.encode("utf-8"))
+
+    def validate(self, provided: set[str], required: set[str]) -> None:
+        """Name every field the template uses that we do not provide, and every
+        required field it lacks; never let either render as a blank."""
+        problems = [Problem(self.path.name, f"模板使用了未知字段“{name}”") for name in sorted(self.fields - provided)]
+        problems += [Problem(self.path.name, f"模板缺少必需字段“{name}”") for name in sorted(required - self.fields)]
+        if problems:
+            raise NoticesError(f"模板 {self.path.name} 与本类公文的字段不符", problems)
+
+    def render(self, context: dict) -> bytes:
+        context = _clean(context)
+        parts: dict[str, str | bytes] = {}
+        for info, data in self._parts:
+            tpl = self._compiled.get(info.filename)
+            if tpl is None:
+                parts[info.filename] = data
+                continue
+            try:
+                parts[info.filename] = _finish(tpl.render(context))
+            except jinja2.UndefinedError as exc:
+                raise NoticesError(f"模板 {self.path.name} 使用了没有数据的字段",
+                                   [Problem(self.path.name, _cn_undefined(exc))]) from None
+            except jinja2.TemplateError as exc:
+                raise NoticesError(f"模板 {self.path.name} 无法生成：{exc}") from None
+        return ooxml.zip_bytes(parts)
+
+
+def _cn_syntax(exc: jinja2.TemplateSyntaxError) -> str:
+    msg = str(exc.message or "")
+    if "unknown tag" in msg:
+        return f"无法识别的标记（{msg.split(chr(39))[1] if chr(39) in msg else msg}）"
+    if "unexpected end of template" in msg or "Unexpected end of template" in msg:
+        return "标记未闭合（如缺少 {% endif %} 或 {% endfor %}）"
+    if "unexpected" in msg:
+        return "标记写法有误，请检查 {{ }} 与 {% %} 是否成对"
+    return "标记写法有误"
+
+
+def _cn_undefined(exc: jinja2.UndefinedError) -> str:
+    m = re.search(r"'([^']+)' is undefined|has no attribute '([^']+)'", str(exc))
+    name = (m.group(1) or m.group(2)) if m else str(exc)
+    return f"字段“{name}”不存在"
+
+
+def _nearby(src: str, lineno: int | None) -> str:
+    if not lineno:
+        return ""
+    lines = src.splitlines()[max(lineno - 2, 0): lineno + 1]
+    text = re.sub(r"<[^>]+>", "", "".join(lines))
+    return text.strip()[:60]

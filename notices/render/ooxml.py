@@ -1,0 +1,308 @@
+"""All raw WordprocessingML lives here: builders for templates, the font and
+merge patches applied at render time, and the deterministic .docx writer.
+
+Units: twips (1/20 pt); w:sz in half-points; borders in eighths of a point.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from xml.sax.saxutils import escape, quoteattr
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_DECL = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
+XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed: identical input gives identical bytes
+
+# 号 -> pt
+SIZE = {"二号": 22, "三号": 16, "小三": 15, "四号": 14, "小四": 12, "五号": 10.5}
+
+
+def mm(value: float) -> int:
+    return round(value * 1440 / 25.4)
+
+
+def half_points(pt: float) -> int:
+    return round(pt * 2)
+
+
+# --- runs and paragraphs --------------------------------------------------
+def rpr(font: str, size_pt: float, bold: bool = False, color: str | None = None, spacing: int = 0) -> str:
+    """Run properties with the font named for every script (no theme fonts)."""
+    f = quoteattr(font)
+    out = f"<w:rFonts w:ascii={f} w:hAnsi={f} w:eastAsia={f} w:cs={f} w:hint=\"eastAsia\"/>"
+    if bold:
+        out += "<w:b/><w:bCs/>"
+    if color:
+        out += f'<w:color w:val="{color}"/>'
+    if spacing:
+        out += f'<w:spacing w:val="{spacing}"/>'
+    sz = half_points(size_pt)
+    out += f'<w:sz w:val="{sz}"/><w:szCs w:val="{sz}"/>'
+    return f"<w:rPr>{out}</w:rPr>"
+
+
+def run(text: str, props: str = "", raw: bool = False) -> str:
+    body = text if raw else escape(text)
+    return f'<w:r>{props}<w:t xml:space="preserve">{body}</w:t></w:r>'
+
+
+def ppr(style: str | None = None, align: str | None = None, first_line: int | None = None,
+        before: int = 0, after: int = 0, line: int | None = None, line_rule: str = "exact",
+        left: int | None = None, right: int | None = None, keep_next: bool = False,
+        page_break_before: bool = False, snap: bool = False, extra: str = "") -> str:
+    out = ""
+    if style:
+        out += f'<w:pStyle w:val="{style}"/>'
+    if keep_next:
+        out += "<w:keepNext/>"
+    if page_break_before:
+        out += "<w:pageBreakBefore/>"
+    if not snap:
+        out += '<w:snapToGrid w:val="0"/>'
+    spacing = f'w:before="{before}" w:after="{after}"'
+    if line:
+        spacing += f' w:line="{line}" w:lineRule="{line_rule}"'
+    out += f"<w:spacing {spacing}/>"
+    ind = ""
+    if left is not None:
+        ind += f' w:left="{left}"'
+    if right is not None:
+        ind += f' w:right="{right}"'
+    if first_line is not None:
+        ind += f' w:firstLine="{first_line}"'
+    if ind:
+        out += f"<w:ind{ind}/>"
+    if align:
+        out += f'<w:jc w:val="{align}"/>'
+    out += extra
+    return f"<w:pPr>{out}</w:pPr>"
+
+
+def para(content: str = "", props: str = "") -> str:
+    return f"<w:p>{props}{content}</w:p>"
+
+
+def field_run(instr: str, props: str) -> str:
+    """A simple field (PAGE, NUMPAGES) with a cached result of 1."""
+    return (f'<w:r>{props}<w:fldChar w:fldCharType="begin"/></w:r>'
+            f'<w:r>{props}<w:instrText xml:space="preserve"> {instr} </w:instrText></w:r>'
+            f'<w:r>{props}<w:fldChar w:fldCharType="separate"/></w:r>'
+            f'<w:r>{props}<w:t>1</w:t></w:r>'
+            f'<w:r>{props}<w:fldChar w:fldCharType="end"/></w:r>')
+
+
+def page_number_footer(align: str, font: str, indent: int) -> str:
+    """GB/T 9704 page number: "— N —" in 4号 宋体, one 字 in from its side."""
+    props = rpr(font, SIZE["四号"])
+    side = {"right": f'w:right="{indent}"', "left": f'w:left="{indent}"'}.get(align, "")
+    p = (f'<w:p><w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0"/>'
+         f'{f"<w:ind {side}/>" if side else ""}<w:jc w:val="{align}"/></w:pPr>'
+         f"{run('— ', props)}{field_run('PAGE', props)}{run(' —', props)}</w:p>")
+    return f"{XML_HEAD}<w:ftr {NS_DECL}>{p}</w:ftr>"
+
+
+def empty_footer() -> str:
+    return f'{XML_HEAD}<w:ftr {NS_DECL}><w:p><w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr></w:p></w:ftr>'
+
+
+# --- tables ---------------------------------------------------------------
+def borders(tag: str, size: int = 4, color: str = "000000", sides=("top", "left", "bottom", "right", "insideH", "insideV")) -> str:
+    inner = "".join(f'<w:{s} w:val="single" w:sz="{size}" w:space="0" w:color="{color}"/>' for s in sides)
+    return f"<w:{tag}>{inner}</w:{tag}>"
+
+
+def table_props(width: int, style: str | None = None) -> str:
+    return ("<w:tblPr>" + (f'<w:tblStyle w:val="{style}"/>' if style else "")
+            + f'<w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
+            + borders("tblBorders") + '<w:tblLayout w:type="fixed"/>'
+            + '<w:tblCellMar><w:left w:w="85" w:type="dxa"/><w:right w:w="85" w:type="dxa"/></w:tblCellMar>'
+            + '<w:tblLook w:val="0000"/></w:tblPr>')
+
+
+def grid(widths: list[int]) -> str:
+    return "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"
+
+
+def row(cells: str, header: bool = False, cant_split: bool = True, height: int | None = None) -> str:
+    trpr = ""
+    if cant_split:
+        trpr += "<w:cantSplit/>"
+    if height:
+        trpr += f'<w:trHeight w:val="{height}"/>'
+    if header:
+        trpr += "<w:tblHeader/>"
+    return f"<w:tr><w:trPr>{trpr}</w:trPr>{cells}</w:tr>"
+
+
+def cell(width: int, paragraphs: str, valign: str = "center") -> str:
+    return (f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/><w:vAlign w:val="{valign}"/></w:tcPr>'
+            f"{paragraphs}</w:tc>")
+
+
+# --- section and package parts -------------------------------------------
+def sect_pr(width: int, height: int, top: int, bottom: int, left: int, right: int, footer: int,
+            footers: dict[str, str], landscape: bool = False, title_page: bool = False,
+            header: int = 851, line_pitch: int = 579) -> str:
+    refs = "".join(f'<w:footerReference w:type="{kind}" r:id="{rid}"/>' for kind, rid in footers.items())
+    orient = ' w:orient="landscape"' if landscape else ""
+    return (f"<w:sectPr>{refs}<w:pgSz w:w=\"{width}\" w:h=\"{height}\"{orient}/>"
+            f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
+            f'w:header="{header}" w:footer="{footer}" w:gutter="0"/>'
+            + ("<w:titlePg/>" if title_page else "")
+            + f'<w:docGrid w:type="lines" w:linePitch="{line_pitch}"/></w:sectPr>')
+
+
+def document_xml(body: str, sect: str) -> str:
+    return f"{XML_HEAD}<w:document {NS_DECL}><w:body>{body}{sect}</w:body></w:document>"
+
+
+def styles_xml(body_font: str, body_size: float, styles: list[tuple[str, str, str, str]]) -> str:
+    """Paragraph styles (id, name, pPr, rPr) over explicit, theme-free defaults."""
+    defaults = (f"<w:docDefaults><w:rPrDefault>{rpr(body_font, body_size)}</w:rPrDefault>"
+                '<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+                "</w:docDefaults>")
+    normal = (f'<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/>'
+              f'<w:qFormat/><w:pPr><w:widowControl w:val="0"/><w:jc w:val="both"/></w:pPr>{rpr(body_font, body_size)}</w:style>')
+    table = ('<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+             '<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/>'
+             '<w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+             "</w:tblCellMar></w:tblPr></w:style>")
+    custom = "".join(
+        f'<w:style w:type="paragraph" w:customStyle="1" w:styleId="{sid}"><w:name w:val="{name}"/>'
+        f'<w:basedOn w:val="Normal"/><w:qFormat/>{p}{r}</w:style>'
+        for sid, name, p, r in styles)
+    return f"{XML_HEAD}<w:styles {NS_DECL}>{defaults}{normal}{table}{custom}</w:styles>"
+
+
+def settings_xml(even_odd: bool) -> str:
+    return (f"{XML_HEAD}<w:settings {NS_DECL}>"
+            + ("<w:evenAndOddHeaders/>" if even_odd else "")
+            + '<w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>'
+            + '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
+            + "</w:settings>")
+
+
+def font_table_xml(fonts: list[str]) -> str:
+    inner = "".join(f'<w:font w:name={quoteattr(f)}><w:charset w:val="86"/><w:family w:val="auto"/></w:font>'
+                    for f in dict.fromkeys(fonts))
+    return f"{XML_HEAD}<w:fonts {NS_DECL}>{inner}</w:fonts>"
+
+
+def content_types(footers: list[str]) -> str:
+    ft = "".join(f'<Override PartName="/word/{f}" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/>' for f in footers)
+    return (f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+            '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
+            '<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'
+            '<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>'
+            f"{ft}"
+            '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
+            '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
+            "</Types>")
+
+
+def package_rels() -> str:
+    return (f'{XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>'
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>'
+            '<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>'
+            "</Relationships>")
+
+
+def document_rels(footers: dict[str, str]) -> str:
+    base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    ft = "".join(f'<Relationship Id="{rid}" Type="{base}/footer" Target="{name}"/>' for rid, name in footers.items())
+    return (f'{XML_HEAD}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rIdStyles" Type="{base}/styles" Target="styles.xml"/>'
+            f'<Relationship Id="rIdSettings" Type="{base}/settings" Target="settings.xml"/>'
+            f'<Relationship Id="rIdFonts" Type="{base}/fontTable" Target="fontTable.xml"/>'
+            f"{ft}</Relationships>")
+
+
+def core_xml(title: str) -> str:
+    return (f'{XML_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{escape(title)}</dc:title><dc:creator>notices</dc:creator></cp:coreProperties>")
+
+
+def app_xml() -> str:
+    return (f'{XML_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+            "<Application>notices</Application></Properties>")
+
+
+def zip_bytes(parts: dict[str, str | bytes]) -> bytes:
+    """A .docx from its parts, deterministic (fixed order and timestamps)."""
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            info = zipfile.ZipInfo(name, ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
+    return buf.getvalue()
+
+
+# --- render-time patches ----------------------------------------------------
+_RFONTS = re.compile(r"<w:rFonts\b[^>]*>")
+_THEME_ATTR = re.compile(r'\s+w:(?:ascii|hAnsi|eastAsia|cs)Theme="[^"]*"')
+
+
+def rewrite_fonts(xml: str, mapping: dict[str, str]) -> str:
+    """Swap canonical font names for the office's own; drop theme-font attributes."""
+    swaps = {k: v for k, v in mapping.items() if k != v}
+
+    def fix(m: re.Match) -> str:
+        tag = _THEME_ATTR.sub("", m.group(0))
+        for old, new in swaps.items():
+            tag = tag.replace(f'"{old}"', quoteattr(new))
+        return tag
+
+    return _RFONTS.sub(fix, xml)
+
+
+_VMERGE_CELL = re.compile(r"<w:tc[ >](?:(?!<w:tc[ >]).)*?{%\s*vmerge\s+.*?%}.*?</w:tc>", re.DOTALL)
+_VMERGE_TAG = re.compile(r"{%\s*vmerge\s+(.*?)\s*%}", re.DOTALL)
+
+
+def patch_vmerge(xml: str) -> str:
+    """`{% vmerge EXPR %}` in a cell: EXPR is "restart" or "continue" per row.
+
+    docxtpl's own `{% vm %}` merges on loop.first only, which cannot merge a
+    category cell across rows of different tasks in a flat row loop.
+    """
+
+    def one(m: re.Match) -> str:
+        cell_xml = m.group(0)
+        expr = _VMERGE_TAG.search(cell_xml).group(1)
+        value = f"{{{{ 'continue' if ({expr}) == 'continue' else 'restart' }}}}"
+        vmerge = f'<w:vMerge w:val="{value}"/>'
+        cell_xml = _VMERGE_TAG.sub("", cell_xml, count=1)
+        if "<w:tcPr>" not in cell_xml and "<w:tcPr " not in cell_xml:
+            cell_xml = re.sub(r"^(<w:tc[^>]*>)", r"\1<w:tcPr></w:tcPr>", cell_xml)
+        if re.search(r"<w:gridSpan[^>]*/>", cell_xml):
+            cell_xml = re.sub(r"(<w:gridSpan[^>]*/>)", lambda x: x.group(1) + vmerge, cell_xml, count=1)
+        elif re.search(r"<w:tcW[^>]*/>", cell_xml):
+            cell_xml = re.sub(r"(<w:tcW[^>]*/>)", lambda x: x.group(1) + vmerge, cell_xml, count=1)
+        else:
+            cell_xml = re.sub(r"(<w:tcPr[^>]*>)", lambda x: x.group(1) + vmerge, cell_xml, count=1)
+        # A continued cell must be empty: keep its paragraphs, drop their text.
+        cond = f"{{% if ({expr}) != 'continue' %}}"
+        return re.sub(r"(<w:t(?: [^>]*)?>)(.*?)(</w:t>)", lambda x: f"{x.group(1)}{cond}{x.group(2)}{{% endif %}}{x.group(3)}",
+                      cell_xml, flags=re.DOTALL)
+
+    return _VMERGE_CELL.sub(one, xml)
+
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Remove characters XML 1.0 cannot hold (escaping is Jinja's job)."""
+    return _ILLEGAL_XML.sub("", text)

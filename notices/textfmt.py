@@ -1,0 +1,42 @@
+"""Chinese text formatting shared by every document: ordinals, dates, numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一, 100 -> 一百 (up to 999)."""
+    if not 0 < n < 1000:
+        raise ValueError(n)
+    hundreds, rest = divmod(n, 100)
+    tens, ones = divmod(rest, 10)
+    out = ""
+    if hundreds:
+        out += _DIGITS[hundreds] + "百"
+        if rest and tens == 0:
+            return out + "零" + _DIGITS[ones]
+    if tens:
+        out += ("" if tens == 1 and not hundreds else _DIGITS[tens]) + "十"
+    if ones:
+        out += _DIGITS[ones]
+    return out
+
+
+def cn_date(day: dt.date) -> str:
+    """成文日期 style: 2026年11月29日 (full year, no zero padding), via babel zh_CN."""
+    return format_date(day, "y年M月d日", locale="zh_CN")
+
+
+def cn_number(value) -> str:
+    return format_decimal(value, locale="zh_CN")
+
+
+def cn_percent(value: float, digits: int = 1) -> str:
+    fmt = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    return format_percent(value, format=fmt, locale="zh_CN")
