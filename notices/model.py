@@ -129,3 +129,25 @@ class Registry:
     @property
     def milestones(self) -> list[Milestone]:
         return [m for t in self.tasks for m in t.milestones]
+
+
+# --- progress reporting --------------------------------------------------
+STATES = ("已完成", "正在推进", "未启动", "不涉及")  # what a unit may report
+
+
+@dataclass
+class Report:
+    """One unit's answer for one milestone in one reporting round."""
+
+    unit: str  # full unit name from the directory
+    milestone_id: str
+    state: str  # one of STATES
+    completed_on: dt.date | None = None
+    percent: float | None = None  # 0–100
+    text: str = ""  # 进展情况说明
+    evidence: str = ""  # 佐证材料
+    reporter: str = ""  # 填报人
+    phone: str = ""  # 联系电话
+    round_id: str = ""  # "2026-11"
+    reported_on: dt.date | None = None  # the round's date: when this was true
+    source: str = ""  # "应急管理局.xlsx 进度填报!G12"

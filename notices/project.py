@@ -67,3 +67,8 @@ def init_project(target: Path) -> list[Path]:
     (target / "outputs").mkdir(exist_ok=True)
     made += [target / CONFIG_FILE, target / "outputs"]
     return made
+
+
+def db_path(project: Project) -> Path:
+    """The project's one SQLite file: collected rounds and the document register."""
+    return project.outputs_dir / "notices.db"
