@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from .errors import NoticesError
 from .model import Group, Unit
 
 # Separators between names in a 责任单位 cell; trailing "等部门" and the like.
@@ -18,6 +19,10 @@ def normalize(name: str) -> str:
     text = unicodedata.normalize("NFKC", name or "")
     text = text.replace("(", "（").replace(")", "）")
     return re.sub(r"\s+", "", text)
+
+
+class UnknownUnit(NoticesError, KeyError):
+    """A name that means no unit, or more than one."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class Directory:
         found = self.lookup(name)
         if len(found) != 1:
             reason = "不在单位名录中" if not found else f"有歧义（可能是：{'、'.join(found)}）"
-            raise KeyError(f"单位名称“{name}”{reason}")
+            raise UnknownUnit(f"单位名称“{name}”{reason}")
         return next(u for u in self.units if u.name == found[0])
 
     # --- groups ----------------------------------------------------------
@@ -73,8 +78,9 @@ class Directory:
     def split(cell: str) -> list[str]:
         """The names in a 责任单位 cell, without "等部门" tails."""
         names = []
-        for part in _SPLIT.split(normalize(cell)):
-            part = _TAIL.sub("", part)
+        # Split before normalizing: normalize() drops the spaces that separate names.
+        for part in _SPLIT.split(unicodedata.normalize("NFKC", cell or "")):
+            part = _TAIL.sub("", normalize(part))
             if part:
                 names.append(part)
         return names

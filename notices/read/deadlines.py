@@ -35,8 +35,8 @@ def _periods(year: int, schedule: str, start: dt.date, end: dt.date) -> list[Due
         dues = [Due(_month_end(year, 6), f"{year}年上半年"), Due(_month_end(year, 12), f"{year}年下半年")]
     else:
         dues = [Due(dt.date(year, 12, 31), f"{year}年")]
-    # A period that ends before the plan starts is not owed.
-    return [d for d in dues if start <= d.date and d.date <= max(end, dt.date(year, 12, 31))]
+    # A period that ends before the plan starts, or after it ends, is not owed.
+    return [d for d in dues if start <= d.date <= end]
 
 
 def parse_deadline(text: str, schedule: str, start: dt.date, end: dt.date) -> list[Due]:
@@ -70,6 +70,7 @@ def parse_deadline(text: str, schedule: str, start: dt.date, end: dt.date) -> li
     if m := _YEAR.match(clean):
         y = int(m.group(1))
         if schedule:
-            return _periods(y, schedule, start, end)
+            # A recurring requirement runs from the plan's start until the year named.
+            return [d for year in range(start.year, y + 1) for d in _periods(year, schedule, start, min(end, dt.date(y, 12, 31)))]
         return [Due(dt.date(y, 12, 31), f"{y}年")]
     raise DeadlineError(f"完成时间“{raw}”无法识别为日期（可写：2024年底、2025年6月、2024年3月30日、各年度序时推动）")

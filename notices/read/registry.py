@@ -142,6 +142,11 @@ def _alias_clashes(units: list[Unit], groups: list[Group], chk: _Checker) -> Non
             other = owner.setdefault(alias, unit.name)
             if other != unit.name:
                 chk.error(unit.source.line, f"名称“{alias}”同时指“{other}”和“{unit.name}”，会造成歧义")
+    group_names = {normalize(a): g.id for g in groups for a in [g.id, g.name, *g.aliases] if a}
+    for unit in units:
+        for alias in {normalize(a) for a in [unit.name, unit.short, *unit.aliases] if a}:
+            if alias in group_names:
+                chk.error(unit.source.line, f"名称“{alias}”既是单位“{unit.name}”又是分组“{group_names[alias]}”，会造成歧义")
     for group in groups:
         for gid in group.includes:
             if gid not in {g.id for g in groups}:
