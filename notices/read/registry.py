@@ -246,12 +246,12 @@ def check_registry(folder: Path) -> tuple[Registry | None, Directory | None, lis
     try:
         groups, units, uchk = _load_units(units_path, units_label)
     except NoticesError as exc:
-        return None, None, [*exc.problems] or [Problem("", exc.message)]
+        return None, None, [*exc.problems] or [Problem(units_label, exc.message)]
     _alias_clashes(units, groups, uchk)
     try:
         info, categories, tasks, pchk, doc = _load_plan(plan_path, plan_label)
     except NoticesError as exc:
-        return None, None, uchk.problems + ([*exc.problems] or [Problem("", exc.message)])
+        return None, None, uchk.problems + ([*exc.problems] or [Problem(plan_label, exc.message)])
     directory = Directory(units, groups)
     for group in groups:
         if not directory.members(group.id):

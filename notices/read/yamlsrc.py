@@ -109,7 +109,7 @@ def load_yaml(path: Path, label: str | None = None):
         line = exc.object[: exc.start].count(b"\n") + 1
         raise NoticesError(
             "文件不是 UTF-8 编码，请用记事本“另存为 UTF-8”后重试",
-            [Problem(f"{label}:{line}", "此处有无法识别的字符")],
+            [Problem(f"{label}:{line}", "不是 UTF-8 编码：此处有无法识别的字符，请另存为 UTF-8")],
         ) from None
     try:
         return yaml.load(text, Loader=_Loader)
