@@ -19,6 +19,12 @@ zh.install()
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class Command(click.Command):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)
+
+
 def fail(exc: NoticesError) -> None:
     click.secho(f"错误：{exc.message}", fg="red", err=True)
     for problem in exc.problems:
@@ -28,6 +34,14 @@ def fail(exc: NoticesError) -> None:
 
 class Group(click.Group):
     """Turns NoticesError into a Chinese message and exit 1; hides tracebacks."""
+
+    command_class = Command
+    group_class = type  # sub-groups are Groups too
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx):
         try:

@@ -77,13 +77,13 @@ def registry_import(ctx, file, dest, force, dry_run):
 
 
 @main.command("table")
-@click.option("--unit", "-u", help="只列该单位的任务（全称、简称或别称均可）。")
-@click.option("--category", "-c", "categories", type=click.IntRange(1, 99), multiple=True,
+@click.option("--unit", "-u", metavar="单位", help="只列该单位的任务（全称、简称或别称均可）。")
+@click.option("--category", "-c", "categories", type=click.IntRange(1, 99), multiple=True, metavar="序号",
               help="只列该类任务（类别序号，可重复）。")
-@click.option("--as-attachment", "attachment", type=click.IntRange(1, 99), help="作为附件N，左上角标“附件N”。")
+@click.option("--as-attachment", "attachment", type=click.IntRange(1, 99), metavar="N", help="作为附件N，左上角标“附件N”。")
 @click.option("--progress", is_flag=True, help="加“进展情况”列，填入已收集的进度和状态。")
-@click.option("--as-of", "as_of", help="进展截至日期（与 --progress 同用），默认今天。")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="输出文件路径。")
+@click.option("--as-of", "as_of", metavar="日期", help="进展截至日期（与 --progress 同用），默认今天。")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), metavar="路径", help="输出文件路径。")
 @click.option("--xlsx", is_flag=True, help="同时输出 Excel 版（.xlsx）。")
 @click.option("--force", is_flag=True, help="覆盖已存在的输出文件。")
 @click.pass_context

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..compose.table import HEADERS, PROGRESS_HEADERS, TableSpec, select_tasks, table_rows
 from ..config import FONT_ROLES
+from ..errors import NoticesError
 from ..file.outputs import next_free, safe_filename, write_atomic
 from ..project import Project
 from ..render.engine import Template
@@ -76,6 +77,9 @@ def make_table(project: Project, req: TableRequest, templates_dir: Path | None =
     path = Path(req.output) if req.output else default_path(project, req, spec)
     if path.suffix.lower() != ".docx":
         path = path.with_suffix(".docx")
+    if req.xlsx and not req.force and path.with_suffix(".xlsx").exists():
+        # Refuse before writing anything: never leave the .docx without its .xlsx.
+        raise NoticesError(f"文件已存在，未覆盖：{path.with_suffix('.xlsx')}")
     written = [write_atomic(path, data, overwrite=req.force)]
     if req.xlsx:
         from ..render.table_xlsx import write_table_xlsx
