@@ -61,7 +61,7 @@ def init_project(target: Path) -> list[Path]:
     made = []
     for name in ("registry", "templates"):
         src = shipped(name)
-        shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "__init__.py"))
+        shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
         made.append(target / name)
     shutil.copyfile(EXAMPLE, target / CONFIG_FILE)
     (target / "outputs").mkdir(exist_ok=True)

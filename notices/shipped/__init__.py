@@ -1,22 +1,20 @@
 """Shipped defaults: the registry and templates, installed as package data.
 
-In a source checkout these are the top-level registry/ and templates/ folders
-(mapped by setup.cfg), so `pip install .` and `pip install -e .` see the same files.
+setup.cfg maps the top-level registry/ and templates/ folders to
+notices/shipped/registry and notices/shipped/templates in an installed copy;
+in a checkout or an editable install they are read where they are.
 """
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
 
 
 def shipped(name: str) -> Path:
     """Folder of a shipped default ("registry" or "templates")."""
-    try:
-        path = Path(str(resources.files(f"notices.shipped.{name}")))
-        if path.is_dir():
-            return path
-    except (ModuleNotFoundError, TypeError):
-        pass
-    # Running from a checkout without installing.
-    return Path(__file__).resolve().parents[2] / name
+    installed = HERE / name
+    if installed.is_dir():
+        return installed
+    return HERE.parents[1] / name
