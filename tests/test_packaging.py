@@ -1,0 +1,22 @@
+"""The wheel carries the shipped registry, templates and font aliases."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+from conftest import ROOT
+
+
+def test_wheel_ships_defaults(tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                    "-w", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    wheel = next(tmp_path.glob("notices-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("notices/shipped/registry/plan.yaml", "notices/shipped/registry/units.yaml",
+                   "notices/shipped/templates/序时进度表.docx", "notices/config.example.toml",
+                   "notices/fonts/fonts.conf"):
+        assert needed in names, needed
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "notices = notices.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
