@@ -22,6 +22,7 @@ import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
@@ -126,12 +127,13 @@ def build_table_workbook(spec: TableSpec, fonts: dict[str, str], font_size: floa
 
     r = 1
     if spec.attachment_label:
-        cell = ws.cell(r, 1, spec.attachment_label)
+        cell = ws.cell(r, 1)
+        _put(cell, spec.attachment_label)
         cell.font = Font(name=heading_font, size=16)
         cell.alignment = Alignment(horizontal="left", vertical="center")
         ws.row_dimensions[r].height = 16 * 1.5
         r += 1
-    ws.cell(r, 1, spec.title)
+    _put(ws.cell(r, 1), spec.title)
     ws.merge_cells(f"A{r}:{last}{r}")
     ws.cell(r, 1).font = Font(name=title_font, size=22)
     ws.cell(r, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -139,7 +141,7 @@ def build_table_workbook(spec: TableSpec, fonts: dict[str, str], font_size: floa
     ws.row_dimensions[r].height = title_lines * 22 * 1.4 + 8
     r += 1
     if spec.subtitle:
-        ws.cell(r, 1, spec.subtitle)
+        _put(ws.cell(r, 1), spec.subtitle)
         ws.merge_cells(f"A{r}:{last}{r}")
         ws.cell(r, 1).font = Font(name=body_font, size=max(font_size, 12))
         ws.cell(r, 1).alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -175,7 +177,7 @@ def build_table_workbook(spec: TableSpec, fonts: dict[str, str], font_size: floa
             if not merged_col or starts:
                 value = values[c - 1] if c - 1 < len(values) else ""
                 if value:
-                    cell.value = value
+                    _put(cell, value)
             cell.font = body
             cell.alignment = Alignment(horizontal=_H_ALIGN[min(c - 1, len(_H_ALIGN) - 1)],
                                        vertical="center", wrap_text=True)
@@ -214,6 +216,24 @@ def build_table_workbook(spec: TableSpec, fonts: dict[str, str], font_size: floa
     _data_sheet(wb, spec, first, header_row, plan, extra or {})
     wb.active = 0
     return wb
+
+
+def _put(cell, value) -> None:
+    """Set a value as given: text stays text even if it starts with "=" (no formulas)."""
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        if value.startswith("="):
+            cell.data_type = "s"
+    else:
+        cell.value = value
+
+
+def _append(ws, values: list) -> None:
+    r = ws.max_row + 1 if ws.max_row > 1 or ws.cell(1, 1).value is not None else 1
+    for c, value in enumerate(values, 1):
+        if value is not None and value != "":
+            _put(ws.cell(r, c), value)
 
 
 def _widths(ncols: int, with_progress: bool) -> list[float]:
@@ -292,9 +312,9 @@ def _data_sheet(wb: Workbook, spec: TableSpec, first: int, header_row: int,
 
     ds = wb.create_sheet(DATA_SHEET)
     ds.sheet_state = "hidden"
-    ds.append([DATA_MARKER, DATA_VERSION, "本工作表由 notices 生成，供“registry import”还原编号、周期和方案信息，请勿修改"])
-    ds.append(["layout", "sheet", SHEET])
-    ds.append(["layout", "header_row", header_row])
+    _append(ds, [DATA_MARKER, DATA_VERSION, "本工作表由 notices 生成，供“registry import”还原编号、周期和方案信息，请勿修改"])
+    _append(ds, ["layout", "sheet", SHEET])
+    _append(ds, ["layout", "header_row", header_row])
     if plan is not None:
         for key in PLAN_KEYS:
             value = getattr(plan, key)
@@ -302,18 +322,18 @@ def _data_sheet(wb: Workbook, spec: TableSpec, first: int, header_row: int,
                 value = value.isoformat()
             elif isinstance(value, list):
                 value = json.dumps(value, ensure_ascii=False)
-            ds.append(["plan", key, value])
+            _append(ds, ["plan", key, value])
     for key, info in extra.items():
         if key.startswith("category:"):
-            ds.append(["category", int(key.split(":", 1)[1]), info.get("name", ""), info.get("lead", "")])
+            _append(ds, ["category", int(key.split(":", 1)[1]), info.get("name", ""), info.get("lead", "")])
     for key, info in extra.items():
         if key.startswith("task:"):
-            ds.append(["task", int(key.split(":", 1)[1]), info.get("category_no", 0),
+            _append(ds, ["task", int(key.split(":", 1)[1]), info.get("category_no", 0),
                        json.dumps(list(info.get("notes", [])), ensure_ascii=False)])
-    ds.append(["#", "row", "kind", "milestone_id", "task_no", "category_no", "schedule", "requirement"])
+    _append(ds, ["#", "row", "kind", "milestone_id", "task_no", "category_no", "schedule", "requirement"])
     for i, row in enumerate(spec.rows):
         cat_no = parse_category_label(row.category)[0] or 0
         schedule = (extra.get(row.milestone_id) or {}).get("schedule", "") if row.milestone_id else ""
-        ds.append(["row", first + i, row.kind, row.milestone_id, row.task_no or 0, cat_no, schedule,
+        _append(ds, ["row", first + i, row.kind, row.milestone_id, row.task_no or 0, cat_no, schedule,
                    row.requirement])
     ds.column_dimensions["H"].width = 60
