@@ -82,10 +82,10 @@ def make_table(project: Project, req: TableRequest, templates_dir: Path | None =
         raise NoticesError(f"文件已存在，未覆盖：{path.with_suffix('.xlsx')}")
     written = [write_atomic(path, data, overwrite=req.force)]
     if req.xlsx:
-        from ..render.table_xlsx import write_table_xlsx
+        from ..render.table_xlsx import table_extra, write_table_xlsx
 
         registry, _ = project.load()
-        extra = {m.id: {"schedule": m.schedule} for m in registry.milestones}
+        extra = table_extra(registry)
         xpath = path.with_suffix(".xlsx")
         fonts = project.config.fonts
         write_table_xlsx(spec, xpath, fonts, float(project.config.section("table").get("font_size", 10.5)),
