@@ -95,7 +95,7 @@ def table_cmd(ctx, unit, categories, attachment, progress, as_of, output, xlsx, 
     req = TableRequest(unit=unit, categories=list(categories) or None, attachment=attachment,
                        output=output, xlsx=xlsx, force=force)
     if progress:
-        from ..jobs.progress import progress_for_table
+        from ..jobs.status import progress_for_table
 
         req.as_of = parse_date(as_of) or __import__("datetime").date.today()
         req.progress = progress_for_table(project, req.as_of, unit)
