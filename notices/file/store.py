@@ -1,0 +1,336 @@
+"""The project's SQLite database (outputs/notices.db): collected progress rounds.
+
+Schema changes are migrations keyed by ``PRAGMA user_version``: migration N
+brings a database from version N-1 to N, each in its own transaction. A later
+issue appends the document register as migration 2; nothing here has to change.
+
+Every write is one transaction (``BEGIN IMMEDIATE`` … ``COMMIT``), so a round is
+stored completely or not at all. The journal is WAL, so reading (``status``,
+``table --progress``) never blocks on a collection in progress.
+
+Re-collecting a round: ``save_round`` refuses a round that is already stored
+unless ``replace=True`` (CLI ``--replace``) — collecting into the wrong round id
+must not silently destroy a month's data. Replacing is atomic and keeps a
+record: the old round (its row, files, reports, skipped rows and notes) is
+kept as JSON in ``round_history`` before it is deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import NoticesError, Problem
+from ..model import Report
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: progress rounds
+    """
+    CREATE TABLE rounds (
+        id TEXT PRIMARY KEY,                 -- "2026-11"
+        as_of TEXT NOT NULL,                 -- ISO date: the round's cut-off
+        collected_at TEXT NOT NULL,          -- ISO date-time, local
+        registry_version TEXT NOT NULL,
+        accepted_warnings INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE source_files (
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL
+    );
+    CREATE TABLE reports (
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,                -- reading order within the round
+        unit TEXT NOT NULL,
+        milestone_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        completed_on TEXT,
+        percent REAL,
+        text TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        reporter TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        reported_on TEXT,
+        source TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (round_id, unit, milestone_id)
+    );
+    CREATE INDEX reports_by_unit ON reports (unit, milestone_id);
+    CREATE TABLE skipped (                   -- errors accepted with --accept-warnings: not stored
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        place TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE TABLE round_notes (               -- warnings: stored with a note
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        place TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE TABLE round_history (             -- rounds replaced by a re-collection
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        round_id TEXT NOT NULL,
+        replaced_at TEXT NOT NULL,
+        snapshot TEXT NOT NULL               -- JSON: round, files, reports, skipped, notes
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_REPORT_COLUMNS = ("unit", "milestone_id", "state", "completed_on", "percent", "text", "evidence",
+                   "reporter", "phone", "round_id", "reported_on", "source")
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: str
+    as_of: dt.date
+    collected_at: dt.datetime
+    registry_version: str
+    accepted_warnings: bool
+    files: int
+    reports: int
+    units: int
+    skipped: int
+    notes: int
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _report(row: sqlite3.Row) -> Report:
+    return Report(
+        unit=row["unit"], milestone_id=row["milestone_id"], state=row["state"],
+        completed_on=_date(row["completed_on"]), percent=row["percent"], text=row["text"],
+        evidence=row["evidence"], reporter=row["reporter"], phone=row["phone"], round_id=row["round_id"],
+        reported_on=_date(row["reported_on"]), source=row["source"],
+    )
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._migrated = False
+
+    # --- connection ------------------------------------------------------
+    @contextmanager
+    def _connect(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise NoticesError(f"无法打开数据库文件“{self.path}”：{exc}") from None
+        conn.row_factory = sqlite3.Row
+        try:
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                if not self._migrated:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    self._migrate(conn)
+                    self._migrated = True
+            except sqlite3.DatabaseError as exc:
+                raise NoticesError(f"数据库文件“{self.path}”已损坏或不是 notices 的数据库（{exc}），"
+                                   f"请从备份中恢复") from None
+            yield conn
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _transaction(self):
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise NoticesError(f"数据库“{self.path}”由更新版本的 notices 创建（结构版本 {version}），"
+                               f"请升级 notices 后再使用")
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                if conn.execute("PRAGMA user_version").fetchone()[0] >= number:  # another process did it
+                    conn.execute("COMMIT")
+                    continue
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _exists(self) -> bool:
+        return self.path.exists()
+
+    @property
+    def schema_version(self) -> int:
+        with self._connect() as conn:
+            return conn.execute("PRAGMA user_version").fetchone()[0]
+
+    # --- writing ---------------------------------------------------------
+    def save_round(self, round_id: str, as_of: dt.date, result, accept_warnings: bool,
+                   replace: bool = False) -> None:
+        """Store a collected round (a ``CollectResult``) in one transaction.
+
+        Errors in ``result`` are allowed only with ``accept_warnings``: they are
+        recorded as skipped rows. An existing round is refused unless
+        ``replace``; then it is archived in round_history and replaced.
+        """
+        errors = [p for p in result.problems if p.severity == "error"]
+        if errors and not accept_warnings:
+            raise NoticesError(f"第 {round_id} 轮有 {len(errors)} 处错误，未保存", errors)
+        now = dt.datetime.now().replace(microsecond=0)
+        with self._transaction() as conn:
+            old = conn.execute("SELECT * FROM rounds WHERE id = ?", (round_id,)).fetchone()
+            if old is not None:
+                if not replace:
+                    count = conn.execute("SELECT count(*) FROM reports WHERE round_id = ?", (round_id,)).fetchone()[0]
+                    raise NoticesError(
+                        f"{round_id} 轮已于 {old['collected_at'].replace('T', ' ')} 收集过（{count} 条填报），未做改动；"
+                        f"如需用这次的文件重新收集并替换原有数据，请加 --replace")
+                conn.execute("INSERT INTO round_history (round_id, replaced_at, snapshot) VALUES (?, ?, ?)",
+                             (round_id, now.isoformat(), json.dumps(self._snapshot(conn, round_id), ensure_ascii=False)))
+                conn.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+            conn.execute("INSERT INTO rounds (id, as_of, collected_at, registry_version, accepted_warnings) "
+                         "VALUES (?, ?, ?, ?, ?)",
+                         (round_id, as_of.isoformat(), now.isoformat(), getattr(result, "registry_version", ""),
+                          int(bool(accept_warnings))))
+            sizes = getattr(result, "sizes", {})
+            conn.executemany("INSERT INTO source_files (round_id, name, sha256, size) VALUES (?, ?, ?, ?)",
+                             [(round_id, name, sha, sizes.get(name, 0)) for name, sha in result.files])
+            conn.executemany(
+                "INSERT INTO reports (round_id, seq, unit, milestone_id, state, completed_on, percent, text, "
+                "evidence, reporter, phone, reported_on, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(round_id, seq, r.unit, r.milestone_id, r.state,
+                  r.completed_on.isoformat() if r.completed_on else None, r.percent, r.text, r.evidence,
+                  r.reporter, r.phone, (r.reported_on or as_of).isoformat(), r.source)
+                 for seq, r in enumerate(result.reports)])
+            conn.executemany("INSERT INTO skipped (round_id, seq, place, reason) VALUES (?, ?, ?, ?)",
+                             [(round_id, seq, p.where, p.message) for seq, p in enumerate(errors)])
+            notes = [p for p in result.problems if p.severity != "error"]
+            conn.executemany("INSERT INTO round_notes (round_id, seq, place, message) VALUES (?, ?, ?, ?)",
+                             [(round_id, seq, p.where, p.message) for seq, p in enumerate(notes)])
+
+    @staticmethod
+    def _snapshot(conn: sqlite3.Connection, round_id: str) -> dict:
+        def rows(sql: str) -> list[dict]:
+            return [dict(r) for r in conn.execute(sql, (round_id,))]
+
+        return {
+            "round": rows("SELECT * FROM rounds WHERE id = ?")[0],
+            "files": rows("SELECT name, sha256, size FROM source_files WHERE round_id = ?"),
+            "reports": rows("SELECT * FROM reports WHERE round_id = ? ORDER BY seq"),
+            "skipped": rows("SELECT place, reason FROM skipped WHERE round_id = ? ORDER BY seq"),
+            "notes": rows("SELECT place, message FROM round_notes WHERE round_id = ? ORDER BY seq"),
+        }
+
+    # --- reading ---------------------------------------------------------
+    def has_round(self, round_id: str) -> bool:
+        if not self._exists():
+            return False
+        with self._connect() as conn:
+            return conn.execute("SELECT 1 FROM rounds WHERE id = ?", (round_id,)).fetchone() is not None
+
+    def rounds(self) -> list[RoundInfo]:
+        """Stored rounds, oldest first."""
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("""
+                SELECT r.*,
+                  (SELECT count(*) FROM source_files f WHERE f.round_id = r.id) AS n_files,
+                  (SELECT count(*) FROM reports p WHERE p.round_id = r.id) AS n_reports,
+                  (SELECT count(DISTINCT unit) FROM reports p WHERE p.round_id = r.id) AS n_units,
+                  (SELECT count(*) FROM skipped s WHERE s.round_id = r.id) AS n_skipped,
+                  (SELECT count(*) FROM round_notes n WHERE n.round_id = r.id) AS n_notes
+                FROM rounds r ORDER BY r.as_of, r.id""").fetchall()
+        return [RoundInfo(r["id"], _date(r["as_of"]), dt.datetime.fromisoformat(r["collected_at"]),
+                          r["registry_version"], bool(r["accepted_warnings"]), r["n_files"], r["n_reports"],
+                          r["n_units"], r["n_skipped"], r["n_notes"]) for r in rows]
+
+    def reports(self, round_id: str) -> list[Report]:
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("SELECT * FROM reports WHERE round_id = ? ORDER BY seq", (round_id,)).fetchall()
+        return [_report(r) for r in rows]
+
+    def reports_until(self, as_of: dt.date) -> list[Report]:
+        """Every report of every round with as_of <= the date, oldest round first."""
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("""
+                SELECT p.* FROM reports p JOIN rounds r ON r.id = p.round_id
+                WHERE r.as_of <= ? ORDER BY r.as_of, r.id, p.seq""", (as_of.isoformat(),)).fetchall()
+        return [_report(r) for r in rows]
+
+    def latest_reports(self, until: dt.date | None = None,
+                       before_round: str | None = None) -> dict[tuple[str, str], Report]:
+        """(unit, milestone id) -> its most recent report, among rounds with as_of <= until
+        (all rounds if None) and, with before_round, round ids before that one."""
+        reports = self.reports_until(until or dt.date.max)
+        latest: dict[tuple[str, str], Report] = {}
+        for r in reports:
+            if before_round is None or r.round_id < before_round:
+                latest[(r.unit, r.milestone_id)] = r
+        return latest
+
+    def skipped(self, round_id: str) -> list[Problem]:
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("SELECT place, reason FROM skipped WHERE round_id = ? ORDER BY seq",
+                                (round_id,)).fetchall()
+        return [Problem(r["place"], r["reason"], "error") for r in rows]
+
+    def notes(self, round_id: str) -> list[Problem]:
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("SELECT place, message FROM round_notes WHERE round_id = ? ORDER BY seq",
+                                (round_id,)).fetchall()
+        return [Problem(r["place"], r["message"], "warning") for r in rows]
+
+    def files(self, round_id: str) -> list[tuple[str, str, int]]:
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("SELECT name, sha256, size FROM source_files WHERE round_id = ? ORDER BY rowid",
+                                (round_id,)).fetchall()
+        return [(r["name"], r["sha256"], r["size"]) for r in rows]
+
+    def history(self, round_id: str) -> list[dict]:
+        """Replaced versions of a round, oldest first (each: replaced_at and the snapshot)."""
+        if not self._exists():
+            return []
+        with self._connect() as conn:
+            rows = conn.execute("SELECT replaced_at, snapshot FROM round_history WHERE round_id = ? ORDER BY id",
+                                (round_id,)).fetchall()
+        return [{"replaced_at": r["replaced_at"], **json.loads(r["snapshot"])} for r in rows]
+
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (sqlite3 decides where one is complete)."""
+    out, buf = [], ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip() and not all(l.strip().startswith("--") or not l.strip() for l in buf.splitlines()):
+        out.append(buf.strip())
+    return out
