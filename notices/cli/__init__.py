@@ -92,3 +92,5 @@ def project_from(ctx):
 
 
 from . import commands  # noqa: E402,F401  (registers the sub-commands)
+from . import progress_cmds  # noqa: E402,F401
+from . import status_cmds  # noqa: E402,F401
