@@ -58,6 +58,9 @@ from .dates import parse_cn_date
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Excel stores characters XML cannot hold as _xHHHH_ (a carriage return is
+# _x000D_, a literal "_x" is escaped as _x005F_); openpyxl leaves them as they are.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _ID = re.compile(r"^(\d+)\s*[-－—–_~～.]\s*(\d+)$")
 _YYYYMMDD = re.compile(r"^(19|20)\d{6}$")
 _TIME_TAIL = re.compile(r"^(\S+)\s+\d{1,2}:\d{2}(:\d{2})?$")
@@ -173,6 +176,11 @@ def _is_error(cell, value) -> bool:
     return (cell is not None and cell.data_type == "e") or (isinstance(value, str) and value.strip() in ERROR_CODES)
 
 
+def _unescape(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates
+
+
 def _clean_text(value) -> tuple[str, bool]:
     """Cell value as text, control characters removed; True if any were."""
     if value is None:
@@ -186,7 +194,7 @@ def _clean_text(value) -> tuple[str, bool]:
     elif isinstance(value, dt.date):
         text = value.isoformat()
     else:
-        text = str(value)
+        text = _OOXML_ESCAPE.sub(_unescape, str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     cleaned = _CONTROL.sub("", text)
     return cleaned.strip(), cleaned != text
