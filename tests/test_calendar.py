@@ -38,6 +38,16 @@ def test_roll_to_next_workday():
     assert cal.next_workday(D(2024, 3, 30)) == D(2024, 4, 1)  # Saturday -> Monday
 
 
+def test_rest_kind():
+    c = WorkCalendar(extra_holidays=[D(2027, 1, 1)])
+    assert c.rest_kind(D(2025, 10, 1)) == "法定节假日"
+    assert c.rest_kind(D(2025, 10, 4)) == "法定节假日"  # a Saturday inside the holiday
+    assert c.rest_kind(D(2024, 3, 31)) == "周末"
+    assert c.rest_kind(D(2025, 10, 9)) == ""
+    assert c.rest_kind(D(2027, 1, 1)) == "法定节假日"
+    assert c.rest_kind(D(2027, 1, 2)) == "周末"
+
+
 def test_add_workdays_and_between():
     # Thursday 30 Sep 2025 + 1 working day skips the whole holiday.
     assert cal.add_workdays(D(2025, 9, 30), 1) == D(2025, 10, 9)

@@ -10,7 +10,8 @@ The tiny registry below (written to tmp_path, loaded by the real loader):
   3-2 分时段开展宣传    2026年底 (2026-12-31, Thursday)        units A B
 
 A = 县应急管理局, B = 县教育局, C = 县消防救援大队. Rounds: 2026-10 (2026-10-20)
-and 2026-11 (2026-11-20). as_of 2026-11-29 unless said otherwise.
+and 2026-11 (2026-11-20), plus earlier rounds for the quarterly item. as_of 2026-11-29
+unless said otherwise.
 """
 
 from __future__ import annotations
@@ -112,6 +113,15 @@ units:
 """
 
 OCT, NOV = ("2026-10", D(2026, 10, 20)), ("2026-11", D(2026, 11, 20))
+ROUNDS = {rid: (rid, D(*day)) for rid, day in (
+    ("2024-04", (2024, 4, 5)), ("2024-07", (2024, 7, 5)), ("2024-10", (2024, 10, 10)), ("2025-01", (2025, 1, 6)),
+    ("2025-04", (2025, 4, 15)), ("2025-06", (2025, 6, 5)), ("2025-08", (2025, 8, 5)))}
+QUARTERLY_A = [(ROUNDS[r], D(*day)) for r, day in (
+    ("2024-04", (2024, 4, 1)), ("2024-07", (2024, 5, 10)), ("2024-10", (2024, 8, 10)), ("2025-01", (2024, 11, 10)),
+    ("2025-04", (2025, 3, 10)), ("2025-06", (2025, 5, 20)), ("2025-08", (2025, 8, 1)))]
+QUARTERLY_B = [(ROUNDS[r], D(*day)) for r, day in (
+    ("2024-04", (2024, 3, 1)), ("2024-07", (2024, 6, 1)), ("2024-10", (2024, 9, 1)), ("2025-01", (2024, 12, 1)),
+    ("2025-04", (2025, 4, 10)), ("2025-06", (2025, 6, 1)), ("2025-08", (2025, 7, 15)))]
 
 
 def rep(unit, mid, state, completed=None, rnd=NOV, text=""):
@@ -128,17 +138,12 @@ REPORTS = [
     # 1-2 (due 2026-12-10, 11 days after as_of): A reports, B silent, C not concerned.
     rep(A, "1-2", "正在推进", text="已排查80%"),
     rep(C, "1-2", "不涉及"),
-    # 2-1 quarterly: both did 2024 (A's Q1 on 04-01, on time because 03-31 was a Sunday).
-    # 2025: A did Q1–Q3, missed Q4; B missed Q1, did Q2 twice, Q3, Q4.
-    *(rep(A, "2-1", "已完成", d, rnd=OCT) for d in (D(2024, 4, 1), D(2024, 5, 10), D(2024, 8, 10), D(2024, 11, 10))),
-    *(rep(B, "2-1", "已完成", d, rnd=OCT) for d in (D(2024, 3, 1), D(2024, 6, 1), D(2024, 9, 1), D(2024, 12, 1))),
-    rep(A, "2-1", "已完成", D(2025, 3, 10), rnd=OCT),
-    rep(A, "2-1", "已完成", D(2025, 5, 20), rnd=OCT),
-    rep(A, "2-1", "已完成", D(2025, 8, 1), rnd=OCT),
+    # 2-1 quarterly, one line per unit per round (the store keeps one): both did 2024 (A's Q1
+    # on 04-01, on time because 03-31 was a Sunday). 2025: A did Q1–Q3 and missed Q4; B missed
+    # Q1, did Q2 twice (04-10, 06-01), Q3 and Q4.
+    *(rep(A, "2-1", "已完成", done, rnd) for rnd, done in QUARTERLY_A),
+    *(rep(B, "2-1", "已完成", done, rnd) for rnd, done in QUARTERLY_B),
     rep(A, "2-1", "正在推进"),
-    rep(B, "2-1", "已完成", D(2025, 4, 10), rnd=OCT),
-    rep(B, "2-1", "已完成", D(2025, 6, 1), rnd=OCT),
-    rep(B, "2-1", "已完成", D(2025, 7, 15), rnd=OCT),
     rep(B, "2-1", "已完成", D(2025, 10, 20)),
     rep(B, "2-1", "已完成", D(2025, 10, 20), rnd=OCT),  # the same work reported twice counts once
     # 3-1 due 2025-10-01, a holiday: rolls to Thursday 2025-10-09.
@@ -208,12 +213,14 @@ def test_not_applicable(result):
     assert it.reason == "最近一次报送（2026-11轮）为“不涉及”，不计入统计"
 
 
-def test_quarterly_missed_last_quarter(result):
+def test_quarterly_missed_last_quarter(result, registry):
     it = item(result, A, "2-1")
     assert len(it.periods) == 8
     first = it.periods[0]
     assert (first.due, first.deadline, first.status) == (D(2024, 3, 31), D(2024, 4, 1), "已完成")
     assert [p.status for p in it.periods[:4]] == ["已完成"] * 4
+    early = judge_item(registry.milestones[2], A, [], D(2024, 4, 2), "", AssessOptions())
+    assert early.reason.startswith("完成时间2025年，其中2024年第一季度（2024-03-31，遇周末顺延至2024-04-01），截至2024-04-02已逾期1天")
     assert [(p.period, p.status, p.completed_on) for p in it.periods[4:]] == [
         ("2025年第一季度", "已完成", D(2025, 3, 10)),
         ("2025年第二季度", "已完成", D(2025, 5, 20)),
@@ -253,7 +260,7 @@ def test_holiday_roll(result, registry):
     a, b = item(result, A, "3-1"), item(result, B, "3-1")
     assert (a.status, a.deadline) == ("已完成", D(2025, 10, 9))
     assert (b.status, b.days) == ("逾期完成", 1)
-    assert "（2025-10-01，遇休息日顺延至2025-10-09）" in b.reason
+    assert "（2025-10-01，遇法定节假日顺延至2025-10-09）" in b.reason
     fixed = assess(registry, REPORTS, AS_OF, AssessOptions(roll_deadlines=False))
     assert (item(fixed, A, "3-1").status, item(fixed, A, "3-1").days) == ("逾期完成", 8)
     assert item(fixed, B, "3-1").days == 9

@@ -86,6 +86,16 @@ class WorkCalendar:
             self.fallback_years.add(day.year)
         return day.weekday() < 5
 
+    def rest_kind(self, day: dt.date) -> str:
+        """Why a rest day is one: "法定节假日" or "周末" ("" for a working day)."""
+        if self.is_workday(day):
+            return ""
+        if day in self.extra_holidays:
+            return "法定节假日"
+        if day.year in LIBRARY_YEARS and chinese_calendar.get_holiday_detail(day)[1] is not None:
+            return "法定节假日"
+        return "周末" if day.weekday() >= 5 else "法定节假日"
+
     def warnings(self) -> list[str]:
         """One line per year answered by weekends only, oldest first."""
         return [unknown_warning(y) for y in sorted(self.fallback_years)]

@@ -385,8 +385,8 @@ def _round_label(report: Report) -> str:
     return report.reported_on.isoformat() if report.reported_on else "日期不详"
 
 
-def _period_text(milestone: Milestone, p: PeriodStatus) -> str:
-    rolled = f"，遇休息日顺延至{p.deadline.isoformat()}" if p.deadline != p.due else ""
+def _period_text(milestone: Milestone, p: PeriodStatus, calendar: WorkCalendar) -> str:
+    rolled = f"，遇{calendar.rest_kind(p.due) or '休息日'}顺延至{p.deadline.isoformat()}" if p.deadline != p.due else ""
     if len(milestone.dues) > 1:
         return f"{p.period}（{p.due.isoformat()}{rolled}）"
     return f"{milestone.deadline}（{p.due.isoformat()}{rolled}）"
@@ -407,7 +407,7 @@ def _reason(milestone: Milestone, item: ItemStatus, p: PeriodStatus | None, as_o
     if p is None:
         return "该具体要求没有可计算的完成时间"
     head = "完成时间" + (f"{milestone.deadline}，其中" if len(milestone.dues) > 1 else "")
-    when = head + _period_text(milestone, p)
+    when = head + _period_text(milestone, p, options.calendar)
     said = _report_text(item, round_id, in_round)
     cutoff = f"截至{as_of.isoformat()}"
     if item.status == OVERDUE:
@@ -422,7 +422,7 @@ def _reason(milestone: Milestone, item: ItemStatus, p: PeriodStatus | None, as_o
     if item.status == DONE:
         if len(milestone.dues) > 1:
             done = [q for q in item.periods if q.resolved]
-            return f"完成时间{milestone.deadline}，已完成{len(done)}个周期，最近一期{_period_text(milestone, p)}于{p.completed_on.isoformat()}完成"
+            return f"完成时间{milestone.deadline}，已完成{len(done)}个周期，最近一期{_period_text(milestone, p, options.calendar)}于{p.completed_on.isoformat()}完成"
         return f"{when}，已于{p.completed_on.isoformat()}完成"
     return f"{when}，{cutoff}尚未到期（还剩{p.days}天），{said}"
 
