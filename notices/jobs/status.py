@@ -5,7 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..assess.status import Assessment, assess, milestone_summary, options_from_config
+from ..assess.status import (
+    DUE_SOON,
+    OVERDUE,
+    UNREPORTED,
+    Assessment,
+    ItemStatus,
+    Summary,
+    assess,
+    item_sort_key,
+    milestone_summary,
+    options_from_config,
+    summary_sort_key,
+)
 from ..errors import NoticesError
 from ..model import Report
 from ..project import Project
@@ -66,3 +78,78 @@ def progress_for_table(project: Project, as_of: dt.date, unit: str | None) -> di
             text = "未报送进展"
         out[item.milestone_id] = (item.label, text)
     return out
+
+
+# --- selections and machine-readable output ------------------------------------------
+ONLY = {
+    "overdue": lambda i: i.status == OVERDUE,
+    "unreported": lambda i: i.unreported,
+    "due-soon": lambda i: i.status in (DUE_SOON, UNREPORTED),
+}
+
+
+def select_items(items: list[ItemStatus], only: str | None) -> list[ItemStatus]:
+    """Items worst first; ``only``: overdue (逾期), unreported (本轮未报送, 含逾期未报送),
+    due-soon (临期, 含临期未报送)."""
+    chosen = [i for i in items if only is None or ONLY[only](i)]
+    return sorted(chosen, key=item_sort_key)
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _rate(value: float | None) -> float | None:
+    return round(value, 4) if value is not None else None
+
+
+def summary_dict(summary: Summary) -> dict:
+    worst = summary.worst
+    return {
+        "name": summary.name, "due": summary.due, "done": summary.done, "rate": _rate(summary.rate),
+        "counts": summary.counts, "overdue": summary.overdue, "unreported": summary.unreported,
+        "worst": {"unit": worst.unit, "milestone_id": worst.milestone_id, "days": worst.days} if worst else None,
+    }
+
+
+def item_dict(item: ItemStatus) -> dict:
+    latest = item.latest
+    return {
+        "unit": item.unit, "milestone_id": item.milestone_id, "task_no": item.task_no,
+        "category_no": item.category_no, "requirement": item.requirement, "deadline_text": item.deadline_text,
+        "deadline": _iso(item.deadline), "status": item.status, "label": item.label, "days": item.days,
+        "unreported": item.unreported, "flagged": item.flagged, "due": item.due, "done": item.done,
+        "reason": item.reason,
+        "latest": None if latest is None else {
+            "round_id": latest.round_id, "reported_on": _iso(latest.reported_on), "state": latest.state,
+            "completed_on": _iso(latest.completed_on), "percent": latest.percent, "text": latest.text,
+            "source": latest.source,
+        },
+        "periods": [{"period": p.period, "due": _iso(p.due), "deadline": _iso(p.deadline), "status": p.status,
+                     "completed_on": _iso(p.completed_on), "days": p.days} for p in item.periods],
+    }
+
+
+def assessment_dict(result: Assessment, only: str | None = None) -> dict:
+    """The assessment as JSON-ready data. Units worst first, each with its rank
+    and its items (with ``only``: the matching items, and only units that have any)."""
+    ranks = {s.key: rank for rank, s in result.ranking()}
+    units = []
+    for summary in sorted(result.units, key=summary_sort_key):
+        items = select_items(summary.items, only)
+        if only is not None and not items:
+            continue
+        units.append({"unit": summary.key, "rank": ranks[summary.key], **summary_dict(summary),
+                      "items": [item_dict(i) for i in items]})
+    opts = result.options
+    return {
+        "as_of": result.as_of.isoformat(),
+        "round": {"id": result.round_id, "date": _iso(result.round_date)} if result.round_id else None,
+        "settings": {"warn_days": opts.warn_days, "warn_in_workdays": opts.warn_in_workdays,
+                     "roll_deadlines": opts.roll_deadlines},
+        "only": only,
+        "warnings": list(result.warnings),
+        "county": summary_dict(result.county),
+        "categories": [{"no": int(s.key), **summary_dict(s)} for s in result.categories],
+        "units": units,
+    }
