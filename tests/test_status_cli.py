@@ -212,6 +212,21 @@ def test_progress_for_table(project):
     assert one["1-2"] == ("临期（剩11天）", "已排查80%")
     edu = progress_for_table(Project(project), AS_OF, "教育局")
     assert edu["1-2"] == ("未报送（剩11天）", "本轮未报送。")
+    assert edu["1-1"] == ("已完成", "已于2024-11-30完成")
+    assert edu["2-1"] == ("逾期完成62天", "已于2025-10-20完成")
+    assert edu["3-2"] == ("正常推进", "尚无报送")
+
+
+def test_table_progress_uses_the_assessment(project):
+    import re
+    import zipfile
+
+    result = CliRunner().invoke(main, ["-C", str(project), "table", "--progress", "--as-of", "2026-11-29"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    docx = next((project / "outputs" / "序时进度表").glob("*.docx"))
+    text = re.sub(r"<[^>]+>", "", zipfile.ZipFile(docx).read("word/document.xml").decode("utf-8"))
+    assert "【逾期】已完成1个单位，逾期完成1个单位，逾期1个单位：县应急管理局（逾期698天）" in text
 
 
 def test_cjk_helpers():

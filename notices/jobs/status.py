@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..assess.status import (
+    DONE,
+    LATE_DONE,
     DUE_SOON,
     OVERDUE,
     UNREPORTED,
@@ -64,7 +66,8 @@ def progress_for_table(project: Project, as_of: dt.date, unit: str | None) -> di
 
     County-wide: the worst status among the units and a summary ("已完成5个单位，
     逾期2个单位：县应急管理局（逾期30天）、…"). One unit: its status with days
-    ("逾期30天") and the text it last reported.
+    ("逾期30天") and the text it last reported (if it reported none: when it was
+    completed, or 尚无报送; "本轮未报送。" first when it owes this round a report).
     """
     result = assess_project(project, as_of, unit)
     if unit is None:
@@ -72,10 +75,13 @@ def progress_for_table(project: Project, as_of: dt.date, unit: str | None) -> di
     out = {}
     for item in result.items:
         text = item.latest.text.strip() if item.latest and item.latest.text else ""
+        done = [p.completed_on for p in item.periods if p.resolved and p.completed_on]
         if item.unreported:
-            text = ("本轮未报送。" + (f"此前报送：{text}" if text else "")).rstrip()
+            text = "本轮未报送。" + (f"此前报送：{text}" if text else "")
+        elif not text and item.status in (DONE, LATE_DONE) and done:
+            text = f"已于{max(done).isoformat()}完成"
         elif not text and item.latest is None:
-            text = "未报送进展"
+            text = "尚无报送"
         out[item.milestone_id] = (item.label, text)
     return out
 
