@@ -306,3 +306,121 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def xml_safe(text: str) -> str:
     """Remove characters XML 1.0 cannot hold (escaping is Jinja's job)."""
     return _ILLEGAL_XML.sub("", text)
+
+
+# --- headers, anchored shapes, frames, paragraph borders (notice templates) --
+WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WPS_NS = "http://schemas.microsoft.com/office/word/2010/wordprocessingShape"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+V_NS = "urn:schemas-microsoft-com:vml"
+O_NS = "urn:schemas-microsoft-com:office:office"
+NS_DECL_DRAWING = (f'{NS_DECL} xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" xmlns:wps="{WPS_NS}" '
+                   f'xmlns:mc="{MC_NS}" xmlns:v="{V_NS}" xmlns:o="{O_NS}"')
+EMU_PER_MM = 36000
+EMU_PER_PT = 12700
+
+
+def emu(mm_value: float) -> int:
+    return round(mm_value * EMU_PER_MM)
+
+
+def header_xml(paragraphs: str) -> str:
+    """A header part; its namespaces allow DrawingML and VML shapes."""
+    return f"{XML_HEAD}<w:hdr {NS_DECL_DRAWING}>{paragraphs}</w:hdr>"
+
+
+def document_xml_drawing(body: str, sect: str) -> str:
+    return f"{XML_HEAD}<w:document {NS_DECL_DRAWING}><w:body>{body}{sect}</w:body></w:document>"
+
+
+def line_shape(shape_id: int, name: str, x_emu: int, y_emu: int, length_emu: int, weight_emu: int,
+               color: str = "FF0000") -> str:
+    """A horizontal line anchored to the page (not the paragraph) at (x, y).
+
+    y is the line's geometric centre: its stroke spreads half its weight above
+    and half below. DrawingML (wps) for Word 2010+, WPS and LibreOffice, with a
+    VML fallback for older readers. No text wraps around it.
+    """
+    pt = weight_emu / EMU_PER_PT
+    anchor = (
+        f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{251659264 + shape_id}" '
+        'behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1">'
+        '<wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>{x_emu}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>{y_emu}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{length_emu}" cy="0"/><wp:effectExtent l="0" t="{weight_emu // 2}" r="0" b="{weight_emu // 2}"/>'
+        f'<wp:wrapNone/><wp:docPr id="{shape_id}" name={quoteattr(name)}/><wp:cNvGraphicFramePr/>'
+        f'<a:graphic><a:graphicData uri="{WPS_NS}"><wps:wsp><wps:cNvCnPr/>'
+        f'<wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{length_emu}" cy="0"/></a:xfrm>'
+        '<a:prstGeom prst="line"><a:avLst/></a:prstGeom>'
+        f'<a:ln w="{weight_emu}" cmpd="sng"><a:solidFill><a:srgbClr val="{color}"/></a:solidFill></a:ln></wps:spPr>'
+        "<wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor>"
+    )
+    left_pt, top_pt, len_pt = x_emu / EMU_PER_PT, y_emu / EMU_PER_PT, length_emu / EMU_PER_PT
+    vml = (f'<w:pict><v:line id="_x0000_s{1024 + shape_id}" from="{left_pt:.2f}pt,{top_pt:.2f}pt" '
+           f'to="{left_pt + len_pt:.2f}pt,{top_pt:.2f}pt" strokecolor="#{color}" strokeweight="{pt:.2f}pt" '
+           'style="position:absolute;z-index:1;mso-position-horizontal-relative:page;'
+           'mso-position-vertical-relative:page" o:allowincell="f"/></w:pict>')
+    return (f'<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{anchor}</w:drawing></mc:Choice>'
+            f"<mc:Fallback>{vml}</mc:Fallback></mc:AlternateContent></w:r>")
+
+
+def frame_pr(x: int, y: int, width: int, h_anchor: str = "margin", v_anchor: str = "page",
+             y_align: str | None = None) -> str:
+    """w:framePr: the paragraph placed at a fixed spot, out of the text flow."""
+    pos = f'w:yAlign="{y_align}"' if y_align else f'w:y="{y}"'
+    return (f'<w:framePr w:w="{width}" w:wrap="notBeside" w:vAnchor="{v_anchor}" w:hAnchor="{h_anchor}" '
+            f'w:x="{x}" {pos}/>')
+
+
+def para_borders(top: tuple[int, str] | None = None, bottom: tuple[int, str] | None = None,
+                 space_top: int = 0, space_bottom: int = 0) -> str:
+    """w:pBdr with single top/bottom rules: (w:sz in eighths of a point, colour)."""
+    out = ""
+    if top:
+        out += f'<w:top w:val="single" w:sz="{top[0]}" w:space="{space_top}" w:color="{top[1]}"/>'
+    if bottom:
+        out += f'<w:bottom w:val="single" w:sz="{bottom[0]}" w:space="{space_bottom}" w:color="{bottom[1]}"/>'
+    return f"<w:pBdr>{out}</w:pBdr>"
+
+
+def with_header_refs(sect: str, headers: dict[str, str]) -> str:
+    """Add w:headerReference (kind -> relationship id) to a sect_pr()."""
+    refs = "".join(f'<w:headerReference w:type="{kind}" r:id="{rid}"/>' for kind, rid in headers.items())
+    return sect.replace("<w:sectPr>", "<w:sectPr>" + refs, 1)
+
+
+def content_types_with_headers(footers: list[str], headers: list[str]) -> str:
+    hd = "".join(f'<Override PartName="/word/{h}" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/>' for h in headers)
+    return content_types(footers).replace("</Types>", hd + "</Types>")
+
+
+def document_rels_with_headers(footers: dict[str, str], headers: dict[str, str]) -> str:
+    base = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    hd = "".join(f'<Relationship Id="{rid}" Type="{base}/header" Target="{name}"/>' for rid, name in headers.items())
+    return document_rels(footers).replace("</Relationships>", hd + "</Relationships>")
+
+
+def ppr_full(style: str | None = None, align: str | None = None, first_line: int | None = None,
+             hanging: int | None = None, before: int = 0, after: int = 0, line: int | None = None,
+             line_rule: str = "exact", left: int | str | None = None, right: int | str | None = None,
+             keep_next: bool = False, page_break_before: bool = False, frame: str = "", pbdr: str = "",
+             tabs: str = "", snap: bool = False) -> str:
+    """Paragraph properties in the schema's element order (Word rejects others):
+    pStyle keepNext pageBreakBefore framePr pBdr tabs snapToGrid spacing ind jc.
+    Indents may be Jinja expressions (str) worked out at render time."""
+    out = f'<w:pStyle w:val="{style}"/>' if style else ""
+    out += "<w:keepNext/>" if keep_next else ""
+    out += "<w:pageBreakBefore/>" if page_break_before else ""
+    out += frame + pbdr + tabs
+    out += "" if snap else '<w:snapToGrid w:val="0"/>'
+    spacing = f'w:before="{before}" w:after="{after}"'
+    if line:
+        spacing += f' w:line="{line}" w:lineRule="{line_rule}"'
+    out += f"<w:spacing {spacing}/>"
+    ind = "".join(f' w:{k}="{v}"' for k, v in (("left", left), ("right", right), ("firstLine", first_line),
+                                               ("hanging", hanging)) if v is not None)
+    out += f"<w:ind{ind}/>" if ind else ""
+    out += f'<w:jc w:val="{align}"/>' if align else ""
+    return f"<w:pPr>{out}</w:pPr>"

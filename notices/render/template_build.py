@@ -132,3 +132,329 @@ def build_all(dest: Path) -> list[Path]:
         path.write_bytes(build())
         written.append(path)
     return written
+
+
+# ===========================================================================
+# The notice templates: 督办函 and 约谈通知书 (信函格式), 通报 (文件格式).
+# Portrait A4 with the GB/T 9704 margins; every position below is in mm from
+# the page edge unless it says otherwise. See docs in each builder.
+# ===========================================================================
+PORTRAIT = dict(width=A4_W, height=A4_H, top=X.mm(37), bottom=X.mm(35), left=X.mm(28), right=X.mm(26))
+TEXT_WIDTH = A4_W - PORTRAIT["left"] - PORTRAIT["right"]  # 8845 twips ≈ 156 mm 版心
+ZI = 320  # one 字 of 3号
+LINE = 560  # exact 28 pt, the usual Word setting for 22 lines a page
+RED = "FF0000"
+BLACK = "000000"
+S2, S3, S4 = X.SIZE["二号"], X.SIZE["三号"], X.SIZE["四号"]
+DIGITS = "0123456789"
+
+# 信函格式 (GB/T 9704 §10.1): 标志 top edge 30 mm from the page top; the red
+# double lines 170 mm long, 21 mm from the page's left edge (7 mm beyond the
+# 28 mm 订口), thick over thin 4 mm below the 标志 and thin over thick with its
+# lower edge 20 mm above the page bottom. Weights are office practice.
+LETTER_ORGAN_TOP = 30.0
+ORGAN_SIZE = S2  # 22 pt 小标宋, one line for names up to 20 字
+ORGAN_LINE_MM = ORGAN_SIZE * 25.4 / 72  # exact line height = font size
+LETTER_LINE_X = 21.0
+LETTER_LINE_LEN = 170.0
+THICK_EMU = round(2.25 * X.EMU_PER_PT)
+THIN_EMU = round(0.75 * X.EMU_PER_PT)
+GAP_EMU = round(1.0 * X.EMU_PER_PT)  # clear space between the two strokes
+LETTER_TOP_PAIR = LETTER_ORGAN_TOP + ORGAN_LINE_MM + 4.0  # top edge of the thick line
+LETTER_BOTTOM_PAIR = 297.0 - 20.0  # lower edge of the thick line
+# 发文字号 top 7/8 of a 3号 height below the pair; the body starts at 37 mm, and
+# in an exact 28 pt line the 16 pt text sits about 3.5 mm below the line top
+# (measured in LibreOffice; Word puts it within ~1 mm of that).
+_PAIR_BOTTOM_MM = LETTER_TOP_PAIR + (THICK_EMU + GAP_EMU + THIN_EMU) / X.EMU_PER_MM
+LETTER_NUMBER_BEFORE = X.mm(_PAIR_BOTTOM_MM + 16 * 7 / 8 * 25.4 / 72 - 37.0 - 3.5)
+
+# 文件格式: 红头 top edge 35 mm below the 版心 top (72 mm from the page top).
+FILE_ORGAN_BEFORE = X.mm(35)
+SEPARATOR_SZ = 12  # 1.5 pt red rule under the 发文字号
+SEPARATOR_SPACE = 8  # pt below the 发文字号 line box: the rule ≈ 4 mm below the text
+
+
+def _r(text: str, font: str = BODY, size: float = S3, color: str | None = None) -> str:
+    return X.run(text, X.rpr(font, size, color=color))
+
+
+def _np(style: str, content: str, **kw) -> str:
+    """A notice paragraph: named style plus the same formatting applied directly,
+    so the page is right even where a reader ignores the style."""
+    kw.setdefault("line", LINE)
+    return X.para(content, X.ppr_full(style=style, **kw))
+
+
+def _notice_styles() -> list[tuple[str, str, str, str]]:
+    return [
+        ("OrganMark", "发文机关标志", X.ppr(align="center", line=X.mm(ORGAN_LINE_MM)), X.rpr(TITLE, ORGAN_SIZE, color=RED)),
+        ("DocNumber", "发文字号", X.ppr(line=LINE), X.rpr(BODY, S3)),
+        ("Title", "公文标题", X.ppr(align="center", line=700), X.rpr(TITLE, S2)),
+        ("Recipient", "主送机关", X.ppr(align="left", line=LINE), X.rpr(BODY, S3)),
+        ("BodyText", "正文", X.ppr(first_line=2 * ZI, line=LINE, align="both"), X.rpr(BODY, S3)),
+        ("Heading1CN", "一级标题", X.ppr(first_line=2 * ZI, line=LINE, align="both", keep_next=True), X.rpr(HEI, S3)),
+        ("Heading2CN", "二级标题", X.ppr(first_line=2 * ZI, line=LINE, align="both"), X.rpr(KAI, S3)),
+        ("AttachmentNote", "附件说明", X.ppr(left=2 * ZI + 3 * ZI, line=LINE), X.rpr(BODY, S3)),
+        ("Signature", "署名", X.ppr(align="right", right=2 * ZI, line=LINE), X.rpr(BODY, S3)),
+        ("DocDate", "成文日期", X.ppr(align="right", line=LINE), X.rpr(BODY, S3)),
+        ("Annotation", "附注", X.ppr(first_line=2 * ZI, line=LINE), X.rpr(BODY, S3)),
+        ("CopyTo", "抄送", X.ppr(left=CHAR, right=CHAR, line=LINE), X.rpr(BODY, S4)),
+        ("AttachmentLabel", "附件标识", X.ppr(align="left", line=LINE), X.rpr(HEI, S3)),
+        ("TableHead", "表头", X.ppr(align="center", line=TABLE_LINE), X.rpr(HEI, TABLE_SIZE)),
+        ("TableText", "表格正文", X.ppr(line=TABLE_LINE, align="both"), X.rpr(BODY, TABLE_SIZE)),
+        ("TableCenter", "表格居中", X.ppr(align="center", line=TABLE_LINE), X.rpr(BODY, TABLE_SIZE)),
+        ("TableLeft", "表格左对齐", X.ppr(align="left", line=TABLE_LINE), X.rpr(BODY, TABLE_SIZE)),
+    ]
+
+
+def _body_paragraphs() -> str:
+    """`body` is a list of {text, level}: 0 正文, 1 "一、" 黑体, 2 "（一）" 楷体.
+    The level picks the paragraph, so each kind keeps its own style."""
+    return (
+        _tag("{%p for para in body %}")
+        + _tag("{%p if para.level == 1 %}")
+        + _np("Heading1CN", _r("{{ para.text }}", HEI), first_line=2 * ZI, align="both", keep_next=True)
+        + _tag("{%p elif para.level == 2 %}")
+        + _np("Heading2CN", _r("{{ para.text }}", KAI), first_line=2 * ZI, align="both")
+        + _tag("{%p else %}")
+        + _np("BodyText", _r("{{ para.text }}"), first_line=2 * ZI, align="both")
+        + _tag("{%p endif %}")
+        + _tag("{%p endfor %}")
+    )
+
+
+def _attachment_note() -> str:
+    """附件说明 one line below the body, indent 2 字: "附件：1. …", further names
+    aligned under the first (hanging "附件：" = 3 字); a single one unnumbered."""
+    num = "{% if attachments|length > 1 %}{{ loop.index }}. {% endif %}"
+    return (
+        _tag("{%p if attachments %}")
+        + _tag("{%p for a in attachments %}")
+        + _tag("{%p if loop.first %}")
+        + _np("AttachmentNote", _r("附件：") + _r(num + "{{ a }}"), left=5 * ZI, hanging=3 * ZI, before=LINE)
+        + _tag("{%p else %}")
+        + _np("AttachmentNote", _r(num + "{{ a }}"), left=5 * ZI)
+        + _tag("{%p endif %}")
+        + _tag("{%p endfor %}")
+        + _tag("{%p endif %}")
+    )
+
+
+def _width(name: str) -> str:
+    """Jinja: the printed width of a field in twips (CJK 1 字, digits half)."""
+    return f"(({name}|length) * {ZI} - ({name}|select('in', '{DIGITS}')|list|length) * {ZI // 2})"
+
+
+def _signature() -> str:
+    """No seal (GB/T 9704 §7.3.5.3): the signature 2 字 from the right, one line
+    below the body (or 附件说明); the date on the next line starting 2 字 right of
+    the signature's start. Both are right-aligned; the date's right indent is
+    worked out at render time from the two texts' widths (2 字 + signature −
+    2 字 − date), never below 0 (a date longer than the signature goes flush right)."""
+    date_right = f"{{{{ [0, {_width('signer')} - {_width('date_cn')}]|max }}}}"
+    return (
+        _np("Signature", _r("{{ signer }}"), align="right", right=2 * ZI, before=LINE)
+        + _np("DocDate", _r("{{ date_cn }}"), align="right", right=date_right)
+        + _tag("{%p if note %}")
+        + _np("Annotation", _r("（{{ note }}）"), first_line=2 * ZI)
+        + _tag("{%p endif %}")
+    )
+
+
+def _table(widths: list[int], heads: list[str], data: list[tuple[str, str]], loop: str) -> str:
+    assert sum(widths) == TEXT_WIDTH, sum(widths)
+    return (
+        "<w:tbl>" + X.table_props(TEXT_WIDTH) + X.grid(widths)
+        + X.row(_cells(widths, [("TableHead", h) for h in heads], header=True), header=True, height=500)
+        + _tag_row(widths, f"{{%tr for {loop} %}}")
+        + X.row(_cells(widths, data))
+        + _tag_row(widths, "{%tr endfor %}")
+        + "</w:tbl>"
+    )
+
+
+def _items_table() -> str:
+    """督办函: the overdue items, optional."""
+    widths = [600, 1100, 3145, 1300, 900, 1800]
+    heads = ["序号", "任务序号", "具体要求", "完成时间", "逾期天数", "最近报送情况"]
+    data = [("TableCenter", "{{ it.no }}"), ("TableCenter", "{{ it.task }}"), ("TableText", "{{ it.requirement }}"),
+            ("TableCenter", "{{ it.deadline }}"), ("TableCenter", "{{ it.overdue_days }}"), ("TableLeft", "{{ it.latest }}")]
+    return (_tag("{%p if items %}") + _np("BodyText", "", line=280)  # half a line around the table
+            + _table(widths, heads, data, "it in items")
+            + _np("BodyText", "", line=280) + _tag("{%p endif %}"))
+
+
+def _ranking_table() -> str:
+    """通报 附件: the ranking, ties sharing a vertically merged 名次 cell."""
+    widths = [900, 3145, 1300, 1100, 1100, 1300]
+    heads = ["名次", "单位", "到期任务数", "已完成", "逾期", "完成率"]
+    data = [("TableCenter", "{% vmerge r.rank_merge %}{{ r.rank }}"), ("TableLeft", "{{ r.unit }}"),
+            ("TableCenter", "{{ r.due }}"), ("TableCenter", "{{ r.done }}"), ("TableCenter", "{{ r.overdue }}"),
+            ("TableCenter", "{{ r.rate }}")]
+    return _table(widths, heads, data, "r in ranking")
+
+
+def _letter_header() -> str:
+    """First-page header of 信函格式: the 标志 in a frame at 30 mm, the two red
+    double lines as page-anchored shapes. Later pages have no header."""
+    organ = X.para(_r("{{ organ }}", TITLE, ORGAN_SIZE, RED),
+                   X.ppr_full(style="OrganMark", align="center", line=X.mm(ORGAN_LINE_MM),
+                              frame=X.frame_pr(0, X.mm(LETTER_ORGAN_TOP), TEXT_WIDTH)))
+    x, length = X.emu(LETTER_LINE_X), X.emu(LETTER_LINE_LEN)
+    top = X.emu(LETTER_TOP_PAIR)
+    bottom = X.emu(LETTER_BOTTOM_PAIR)
+    shapes = (
+        X.line_shape(1, "红线上粗", x, top + THICK_EMU // 2, length, THICK_EMU)
+        + X.line_shape(2, "红线上细", x, top + THICK_EMU + GAP_EMU + THIN_EMU // 2, length, THIN_EMU)
+        + X.line_shape(3, "红线下细", x, bottom - THICK_EMU - GAP_EMU - THIN_EMU // 2, length, THIN_EMU)
+        + X.line_shape(4, "红线下粗", x, bottom - THICK_EMU // 2, length, THICK_EMU)
+    )
+    anchor = X.para(shapes, '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/></w:pPr>')
+    return X.header_xml(organ + anchor)
+
+
+def _no_line_grid(sect: str) -> str:
+    """Drop the "lines" document grid: lines are exact 28 pt anyway, and
+    LibreOffice lays a lines grid over paragraphs even with snapToGrid off,
+    pushing the 红头 ~3.5 mm down the page."""
+    return sect.replace('<w:docGrid w:type="lines" ', "<w:docGrid ")
+
+
+def _package(title: str, body: str, sect: str, headers: dict[str, tuple[str, str]],
+             footers: dict[str, tuple[str, str]]) -> bytes:
+    """headers/footers: relationship id -> (part name, xml)."""
+    parts = {
+        "[Content_Types].xml": X.content_types_with_headers([n for n, _ in footers.values()],
+                                                            [n for n, _ in headers.values()]),
+        "_rels/.rels": X.package_rels(),
+        "docProps/core.xml": X.core_xml(title),
+        "docProps/app.xml": X.app_xml(),
+        "word/document.xml": X.document_xml_drawing(body, _no_line_grid(sect)),
+        "word/styles.xml": X.styles_xml(BODY, S3, _notice_styles()),
+        "word/settings.xml": X.settings_xml(even_odd=True),
+        "word/fontTable.xml": X.font_table_xml([TITLE, BODY, HEI, KAI, SONG]),
+    }
+    for name, xml in [*headers.values(), *footers.values()]:
+        parts[f"word/{name}"] = xml
+    parts["word/_rels/document.xml.rels"] = X.document_rels_with_headers(
+        {rid: n for rid, (n, _) in footers.items()}, {rid: n for rid, (n, _) in headers.items()})
+    return X.zip_bytes(parts)
+
+
+PORTRAIT_FOOTER = PORTRAIT["bottom"] - X.mm(7) - X.mm(5)  # "— N —" 7 mm below the 版心
+
+
+def _page_footers(first_empty: bool) -> dict[str, tuple[str, str]]:
+    out = {"rIdFooterOdd": ("footer1.xml", X.page_number_footer("right", SONG, CHAR)),
+           "rIdFooterEven": ("footer2.xml", X.page_number_footer("left", SONG, CHAR))}
+    if first_empty:
+        out["rIdFooterFirst"] = ("footer3.xml", X.empty_footer())
+    return out
+
+
+def _cc_letter() -> str:
+    """信函 版记: only 抄送, 4号, 1 字 in from both sides, no rules."""
+    return (_tag("{%p if cc %}")
+            + _np("CopyTo", _r("抄送：{{ cc }}。", size=S4), left=CHAR, right=CHAR, before=LINE)
+            + _tag("{%p endif %}"))
+
+
+def letter(kind: str) -> bytes:
+    """信函格式: 督办函 (title, optional items table) or 约谈通知书 (fixed title).
+
+    Page 1 carries the 标志 and the double lines in its own header and no page
+    number (titlePg, empty first footer); later pages "— N —" odd right, even left.
+    """
+    if kind == "督办函":
+        title, recipient = "{{ title }}", "{{ recipient }}："
+    else:
+        title, recipient = "约谈通知书", "{{ recipient }}主要负责人："
+    body = (
+        _np("DocNumber", _r("{{ doc_number }}"), align="right", before=LETTER_NUMBER_BEFORE)
+        + _np("Title", _r(title, TITLE, S2), align="center", line=700, before=2 * LINE)
+        + _np("Recipient", _r(recipient), align="left", before=LINE)
+        + _body_paragraphs()
+        + (_items_table() if kind == "督办函" else "")
+        + _attachment_note()
+        + _signature()
+        + _cc_letter()
+    )
+    footers = _page_footers(first_empty=True)
+    headers = {"rIdHeaderFirst": ("header1.xml", _letter_header())}
+    sect = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER,
+                     footers={"default": "rIdFooterOdd", "even": "rIdFooterEven", "first": "rIdFooterFirst"},
+                     title_page=True, line_pitch=LINE)
+    sect = X.with_header_refs(sect, {"first": "rIdHeaderFirst"})
+    return _package(kind, body, sect, headers, footers)
+
+
+def _imprint() -> str:
+    """版记 of 文件格式 (GB/T 9704 §9): 抄送 and 印发 rows between rules the width
+    of the 版心, first and last 0.35 mm (sz 8), the inner 0.25 mm (sz 6); 4号,
+    1 字 in from both sides; the printer left, the date right on a right tab.
+    Kept together with keepNext and pushed to the bottom of the last page by a
+    frame aligned to the bottom of the 版心."""
+    frame = X.frame_pr(0, 0, TEXT_WIDTH, v_anchor="margin", y_align="bottom")
+    tab = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH - 2 * CHAR}"/></w:tabs>'
+    printer = _r("{{ printer }}", size=S4) + "<w:r><w:tab/></w:r>" + _r("{{ print_date_cn }}印发", size=S4)
+
+    def imprint_p(style, content, top, bottom):
+        borders = X.para_borders(top=(top, BLACK) if top else None, bottom=(bottom, BLACK) if bottom else None,
+                                 space_top=1, space_bottom=1)
+        return _np(style, content, left=CHAR, right=CHAR, keep_next=True, frame=frame, pbdr=borders, tabs=tab)
+
+    return (
+        _tag("{%p if cc %}")
+        + imprint_p("CopyTo", _r("抄送：{{ cc }}。", size=S4), 8, 6)
+        + imprint_p("CopyTo", printer, None, 8)
+        + _tag("{%p else %}")
+        + imprint_p("CopyTo", printer, 8, 8)
+        + _tag("{%p endif %}")
+    )
+
+
+def bulletin() -> bytes:
+    """通报 in 文件格式: 红头, centred 发文字号 over the red rule, title, 主送,
+    body, 附件说明, signature and date (no seal), 附注, the ranking as 附件1 on a
+    new page (optional), the 版记 on the last page. Page numbers from page 1."""
+    number_border = X.para_borders(bottom=(SEPARATOR_SZ, RED), space_bottom=SEPARATOR_SPACE)
+    body = (
+        _np("OrganMark", _r("{{ organ_header }}", TITLE, ORGAN_SIZE, RED), align="center",
+            line=X.mm(ORGAN_LINE_MM), before=FILE_ORGAN_BEFORE)
+        + _np("DocNumber", _r("{{ doc_number }}"), align="center", before=2 * LINE, pbdr=number_border)
+        + _np("Title", _r("{{ title }}", TITLE, S2), align="center", line=700, before=2 * LINE)
+        + _np("Recipient", _r("{{ recipients }}："), align="left", before=LINE)
+        + _body_paragraphs()
+        + _attachment_note()
+        + _signature()
+        + _tag("{%p if ranking %}")
+        + _np("AttachmentLabel", _r("{{ ranking_label }}", HEI), align="left", page_break_before=True)
+        + _np("Title", _r("{{ ranking_title }}", TITLE, S2), align="center", line=700, before=LINE, after=LINE // 2)
+        + _tag("{%p endif %}")
+        + _tag("{%p if ranking %}") + _ranking_table() + _tag("{%p endif %}")
+        + _imprint()
+    )
+    footers = _page_footers(first_empty=False)
+    sect = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER,
+                     footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"}, line_pitch=LINE)
+    return _package("通报", body, sect, {}, footers)
+
+
+TEMPLATES.update({
+    "督办函.docx": lambda: letter("督办函"),
+    "约谈通知书.docx": lambda: letter("约谈通知书"),
+    "通报.docx": bulletin,
+})
+
+_COMMON = {"doc_number", "body", "attachments", "signer", "date_cn", "note", "cc"}
+# template -> (fields the jobs provide, fields the template must use)
+FIELDS: dict[str, tuple[set[str], set[str]]] = {
+    "督办函.docx": (_COMMON | {"organ", "title", "recipient", "items"},
+                 {"organ", "doc_number", "title", "recipient", "body", "signer", "date_cn"}),
+    "约谈通知书.docx": (_COMMON | {"organ", "recipient"},
+                   {"organ", "doc_number", "recipient", "body", "signer", "date_cn"}),
+    "通报.docx": (_COMMON | {"organ_header", "title", "recipients", "ranking", "ranking_label", "ranking_title",
+                           "printer", "print_date_cn"},
+                {"organ_header", "doc_number", "title", "recipients", "body", "signer", "date_cn",
+                 "printer", "print_date_cn"}),
+}
