@@ -183,3 +183,35 @@ def test_rendered_pages_carry_header_and_page_number(tmp_path):
         req = re.sub(r"\s+", "", ms.requirement)
         head, tail = req[:10], req[-10:]
         assert any(head in p and tail in p for p in flat), f"{ms.id} 跨页或缺失"
+
+
+def test_shipped_unit_table_has_exactly_its_tasks(shipped_project):
+    registry, _ = shipped_project.load()
+    doc = parts(make(shipped_project, "--unit", "县应急管理局"))["word/document.xml"]
+    _, rows = data_rows(doc)
+    tasks = {int(m.group(1)) for r in rows if (m := re.match(r"(\d+)\. ", text_of(r.findall("w:tc", NS)[1])))}
+    expected = {t.no for t in registry.tasks if "县应急管理局" in t.unit_names}
+    assert tasks == expected and 1 in tasks and 44 in tasks
+    requirements = [text_of(r.findall("w:tc", NS)[2]) for r in rows]
+    for task in registry.tasks:
+        for ms in task.milestones:
+            assert (ms.requirement in requirements) == (task.no in expected), ms.id
+
+
+def test_progress_column(mini_project, tmp_path):
+    from notices.jobs.table import TableRequest, make_table
+
+    progress = {"1-1": ("逾期", "已完成1个单位，逾期1个单位"), "2-1": ("已完成", "已于2024-03-20完成")}
+    import datetime as dt
+
+    out = make_table(mini_project, TableRequest(progress=progress, as_of=dt.date(2026, 11, 29),
+                                                output=tmp_path / "p.docx"))[0]
+    doc = parts(out)["word/document.xml"]
+    header, rows = data_rows(doc)
+    assert [text_of(c) for c in header.findall("w:tc", NS)][-1] == "进展情况"
+    assert all(len(r.findall("w:tc", NS)) == 7 for r in rows)
+    by_id = {text_of(r.findall("w:tc", NS)[2]): text_of(r.findall("w:tc", NS)[6]) for r in rows}
+    assert by_id["重点开展甲类培训"] == "【逾期】已完成1个单位，逾期1个单位"
+    assert by_id["每季度至少开展1次检查"] == "【已完成】已于2024-03-20完成"
+    assert by_id["重点开展乙类培训"] == ""
+    assert "（截至2026年11月29日）" in text_of(doc)
