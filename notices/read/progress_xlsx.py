@@ -414,7 +414,7 @@ class _Reader:
         if best_missing:
             ws, row, missing = best_missing
             names = "、".join(f"“{_LABEL_OF[k]}”" for k in missing)
-            self.error(f"{label} {ws.title}!{row}", f"表头（第{row}行）中缺少{names}列，请使用下发的填报表，不要删除或改动列名")
+            self.error(f"{label} {ws.title}!{row}:{row}", f"表头（第{row}行）中缺少{names}列，请使用下发的填报表，不要删除或改动列名")
             return None, None
         if named:
             self.error(f"{label} {named[0].title}", "未找到表头行（应有“编号”“进展状态”“完成日期”等列名），"
@@ -441,7 +441,7 @@ class _Reader:
             if key not in keys and not (key == "unit" and file_unit):
                 what = "每行的单位无法确定" if key == "unit" else "该列内容未读取"
                 sev = self.error if key == "unit" else self.warn
-                sev(f"{label} {ws.title}!{header_row}", f"表头中没有“{_LABEL_OF[key]}”列，{what}")
+                sev(f"{label} {ws.title}!{header_row}:{header_row}", f"表头中没有“{_LABEL_OF[key]}”列，{what}")
                 if key == "unit":
                     return
         sheet = f"{label} {ws.title}"
@@ -493,7 +493,12 @@ class _Reader:
         for key, (value, cell) in values.items():
             if _is_error(cell, value):
                 bad.add(key)
-                self.error(where(r, key), f"单元格是公式错误值“{value}”，请改正公式或直接填写内容")
+                if key == "completed_on" and value == "#VALUE!":
+                    # also what openpyxl makes of a number too large for a date-formatted cell
+                    self.error(where(r, key), "完成日期不是有效日期（公式出错，或数字超出了日期范围），"
+                                              "请直接填写日期，如 2026-11-29")
+                else:
+                    self.error(where(r, key), f"单元格是公式错误值“{value}”，请改正公式或直接填写内容")
 
         raw_id = values["id"][0]
         if _empty(raw_id) or "id" in bad:
