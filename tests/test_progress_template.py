@@ -257,5 +257,7 @@ def test_cli_template(project):
     res = runner.invoke(main, ["-C", str(project.root), "progress", "template", "--round", "2026-11"])
     assert res.exit_code == 1
     assert "错误：请指定要生成哪些填报表" in res.output
+    res = runner.invoke(main, ["-C", str(project.root), "progress", "template", "--all-units"])
+    assert res.exit_code == 1 and "错误：请用 --round 指定轮次，如 --round 2026-11" in res.output
     res = runner.invoke(main, ["-C", str(project.root), "progress", "--help"])
     assert "进度填报" in res.output and "template" in res.output and "collect" in res.output

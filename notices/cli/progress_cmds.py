@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
+from ..errors import NoticesError
 from . import main, parse_date, project_from
+
+
+def need(value, message: str):
+    """Required options are checked here, so that the message is Chinese."""
+    if value is None or value == ():
+        raise NoticesError(message)
+    return value
 
 
 @main.group("progress")
@@ -15,19 +23,20 @@ def progress_group():
 
 
 @progress_group.command("template")
-@click.option("--round", "-r", "round_id", required=True,
-              help="轮次：2026-11（年-月），也可写本轮截止日期 2026-11-29。")
-@click.option("--unit", "-u", "units", multiple=True, help="为该单位生成（全称、简称或别称均可，可重复）。")
+@click.option("--round", "-r", "round_id", metavar="轮次",
+              help="（必填）轮次：2026-11（年-月），也可写本轮截止日期 2026-11-29。")
+@click.option("--unit", "-u", "units", multiple=True, metavar="单位", help="为该单位生成（全称、简称或别称均可，可重复）。")
 @click.option("--all-units", is_flag=True, help="为每个承担任务的单位各生成一份。")
 @click.option("--county", is_flag=True, help="生成全县一份（所有单位的所有行）。")
 @click.option("--prefill", is_flag=True, help="预先填入各单位以往轮次报过的内容，单位只需修改有变化的行。")
-@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
               help="输出文件夹，默认为 outputs/<轮次>/填报表。")
 @click.pass_context
 def template_cmd(ctx, round_id, units, all_units, county, prefill, output_dir):
     """生成进度填报表（Excel，每单位一份或全县一份）。已有同名文件时不覆盖，另存为“…-2.xlsx”。"""
     from ..jobs.progress import make_templates
 
+    need(round_id, "请用 --round 指定轮次，如 --round 2026-11")
     project = project_from(ctx)
     paths = make_templates(project, round_id, list(units) or None, all_units, county, prefill, output_dir)
     for path in paths:
@@ -36,20 +45,22 @@ def template_cmd(ctx, round_id, units, all_units, county, prefill, output_dir):
 
 
 @progress_group.command("collect")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--round", "-r", "round_id", required=True,
-              help="轮次：2026-11（年-月），也可写本轮截止日期 2026-11-29。")
-@click.option("--as-of", "as_of", help="本轮截止日期（完成日期不能晚于它），默认为 --round 中的日期，或该月最后一天（未到则为今天）。")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="文件或文件夹...")
+@click.option("--round", "-r", "round_id", metavar="轮次",
+              help="（必填）轮次：2026-11（年-月），也可写本轮截止日期 2026-11-29。")
+@click.option("--as-of", "as_of", metavar="日期", help="本轮截止日期（完成日期不能晚于它），默认为 --round 中的日期，或该月最后一天（未到则为今天）。")
 @click.option("--accept-warnings", is_flag=True, help="有错误时也收集：只保存无误的行，有错误的行记为“已跳过”。")
 @click.option("--replace", is_flag=True, help="该轮已收集过时，用这次的文件重新收集并替换（原数据留档）。")
 @click.pass_context
 def collect_cmd(ctx, paths, round_id, as_of, accept_warnings, replace):
-    """收集各单位报回的填报表 PATHS（文件或文件夹，可多个），检查后存入 outputs/notices.db。
+    """收集各单位报回的填报表（文件或文件夹，可多个），检查后存入 outputs/notices.db。
 
     有错误时不保存，逐条列出“文件 工作表!单元格：问题”，请改正后重新收集。
     """
     from ..jobs.progress import collect
 
+    need(round_id, "请用 --round 指定轮次，如 --round 2026-11")
+    need(paths, "请指定要收集的填报表（文件或文件夹），如 notices progress collect 报回 --round 2026-11")
     project = project_from(ctx)
     result = collect(project, list(paths), round_id, parse_date(as_of), accept_warnings, replace)
     for problem in result.warnings:
@@ -81,16 +92,18 @@ def rounds_cmd(ctx):
 
 
 @progress_group.command("sample")
-@click.option("--round", "-r", "round_id", required=True, help="轮次：2026-11。")
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="写入示例填报表的文件夹。")
+@click.option("--round", "-r", "round_id", metavar="轮次", help="（必填）轮次：2026-11。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
+              help="（必填）写入示例填报表的文件夹。")
 @click.option("--clean", is_flag=True, help="只生成没有错误的示例（默认含各单位常见的填写错误）。")
-@click.option("--seed", default=0, show_default=True, type=int, help="随机数种子：相同种子生成相同内容。")
+@click.option("--seed", default=0, type=int, metavar="数字", help="随机数种子，默认 0：相同种子生成相同内容。")
 @click.pass_context
 def sample_cmd(ctx, round_id, out_dir, clean, seed):
     """生成一轮示例填报表（按单位名录逐单位填好），用于演示和练习收集。"""
     from ..jobs.sample import make_sample_round
 
+    need(round_id, "请用 --round 指定轮次，如 --round 2026-11")
+    need(out_dir, "请用 --out 指定写入示例填报表的文件夹，如 --out 报回")
     project = project_from(ctx)
     paths = make_sample_round(project, round_id, out_dir, seed=seed, mistakes=not clean)
     for path in paths:
