@@ -424,3 +424,24 @@ def ppr_full(style: str | None = None, align: str | None = None, first_line: int
     out += f"<w:ind{ind}/>" if ind else ""
     out += f'<w:jc w:val="{align}"/>' if align else ""
     return f"<w:pPr>{out}</w:pPr>"
+
+
+def imprint_table_props(width: int, inset: int, outer_sz: int = 8, inner_sz: int = 6,
+                        float_bottom: bool = True) -> str:
+    """A one-column table for a 版记: rules across its full width (top and
+    bottom outer_sz, between rows inner_sz, none at the sides), text inset from
+    both sides; floated to the bottom of the type area of its page."""
+    rules = (f'<w:tblBorders><w:top w:val="single" w:sz="{outer_sz}" w:space="0" w:color="000000"/>'
+             '<w:left w:val="nil"/>'
+             f'<w:bottom w:val="single" w:sz="{outer_sz}" w:space="0" w:color="000000"/>'
+             '<w:right w:val="nil"/>'
+             f'<w:insideH w:val="single" w:sz="{inner_sz}" w:space="0" w:color="000000"/>'
+             '<w:insideV w:val="nil"/></w:tblBorders>')
+    pos = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
+           'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
+           '<w:tblOverlap w:val="never"/>') if float_bottom else ""
+    return (f"<w:tblPr>{pos}<w:tblW w:w=\"{width}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>{rules}"
+            '<w:tblLayout w:type="fixed"/>'
+            f'<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="{inset}" w:type="dxa"/>'
+            f'<w:bottom w:w="0" w:type="dxa"/><w:right w:w="{inset}" w:type="dxa"/></w:tblCellMar>'
+            '<w:tblLook w:val="0000"/></w:tblPr>')

@@ -389,27 +389,31 @@ def letter(kind: str) -> bytes:
 
 
 def _imprint() -> str:
-    """版记 of 文件格式 (GB/T 9704 §9): 抄送 and 印发 rows between rules the width
-    of the 版心, first and last 0.35 mm (sz 8), the inner 0.25 mm (sz 6); 4号,
-    1 字 in from both sides; the printer left, the date right on a right tab.
-    Kept together with keepNext and pushed to the bottom of the last page by a
-    frame aligned to the bottom of the 版心."""
-    frame = X.frame_pr(0, 0, TEXT_WIDTH, v_anchor="margin", y_align="bottom")
-    tab = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH - 2 * CHAR}"/></w:tabs>'
+    """版记 of 文件格式 (GB/T 9704 §9): a one-column table the width of the 版心,
+    rules first and last 0.35 mm (sz 8), between rows 0.25 mm (sz 6), no side
+    rules; 4号, 1 字 in from both sides (cell margins); the printer left, the
+    date right on a right tab. The table floats to the bottom of the 版心 of the
+    page it falls on, the last page (Word, WPS); LibreOffice 7.4 ignores the
+    float and sets it in the flow one line after the content."""
+    inner = TEXT_WIDTH - 2 * CHAR
+    tab = f'<w:tabs><w:tab w:val="right" w:pos="{inner}"/></w:tabs>'
     printer = _r("{{ printer }}", size=S4) + "<w:r><w:tab/></w:r>" + _r("{{ print_date_cn }}印发", size=S4)
 
-    def imprint_p(style, content, top, bottom):
-        borders = X.para_borders(top=(top, BLACK) if top else None, bottom=(bottom, BLACK) if bottom else None,
-                                 space_top=1, space_bottom=1)
-        return _np(style, content, left=CHAR, right=CHAR, keep_next=True, frame=frame, pbdr=borders, tabs=tab)
+    def row(content: str) -> str:
+        return X.row(X.cell(TEXT_WIDTH, _np("CopyTo", content, align="left", tabs=tab)), cant_split=True)
 
     return (
-        _tag("{%p if cc %}")
-        + imprint_p("CopyTo", _r("抄送：{{ cc }}。", size=S4), 8, 6)
-        + imprint_p("CopyTo", printer, None, 8)
-        + _tag("{%p else %}")
-        + imprint_p("CopyTo", printer, 8, 8)
-        + _tag("{%p endif %}")
+        # A paragraph between tables, or readers join them into one.
+        _np("BodyText", "", line=LINE)
+        + "<w:tbl>" + X.imprint_table_props(TEXT_WIDTH, CHAR) + X.grid([TEXT_WIDTH])
+        + X.row(X.cell(TEXT_WIDTH, _tag("{%tr if cc %}")), cant_split=False)
+        + row(_r("抄送：{{ cc }}。", size=S4))
+        + X.row(X.cell(TEXT_WIDTH, _tag("{%tr endif %}")), cant_split=False)
+        + row(printer)
+        + "</w:tbl>"
+        # Word needs a paragraph after a table; keep it tiny so it adds no page.
+        + X.para("", '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                 '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr>')
     )
 
 
