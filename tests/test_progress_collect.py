@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.packaging.custom import CustomPropertyList
 
 from notices.cli import main
 from notices.errors import NoticesError, Problem
@@ -364,9 +365,19 @@ def test_file_of_another_registry_version_is_read_with_a_note(project):
     assert problems(result) == [("warning", L, f"填报表是按另一版任务登记表（0123456789ab）生成的，当前为 {registry.version}；已按编号逐行核对")]
 
 
+def test_metadata_from_document_properties_when_the_sheet_is_gone(project):
+    def drop(wb, ws):
+        del wb["_meta"]
+    path = fill(template(project, round_id="2026-10"), {"1-1": {"进展状态": "未启动"}}, edit=drop)
+    result = read(project, [path])
+    assert problems(result) == [("error", "2026-10-应急管理局.xlsx",
+                                 "这是 2026-10 轮的填报表，不是本轮（2026-11）的；请让报送单位用本轮下发的填报表填写")]
+
+
 def test_missing_metadata_is_a_note(project):
     def drop(wb, ws):
         del wb["_meta"]
+        wb.custom_doc_props = CustomPropertyList()
     result = read(project, [fill(template(project), {"1-1": {"进展状态": "未启动"}}, edit=drop)])
     assert len(result.reports) == 1
     assert problems(result) == [("warning", L, "未找到填报表标识信息（可能不是用本工具下发的填报表，或内容被复制到了新文件），已按表头读取")]

@@ -382,13 +382,20 @@ class _Reader:
 
     @staticmethod
     def read_meta(wb) -> dict[str, str] | None:
-        if META_SHEET not in wb.sheetnames:
-            return None
-        ms = wb[META_SHEET]
-        meta = {}
-        for row in ms.iter_rows(min_row=1, max_col=2, values_only=True):
-            if row[0] is not None:
-                meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+        """The workbook's identity: the _meta sheet, else the custom document
+        properties (notices_round …) a program may have kept when dropping the sheet."""
+        meta: dict[str, str] = {}
+        if META_SHEET in wb.sheetnames:
+            for row in wb[META_SHEET].iter_rows(min_row=1, max_col=2, values_only=True):
+                if row[0] is not None:
+                    meta[str(row[0]).strip()] = "" if row[1] is None else str(row[1]).strip()
+        if meta.get("format") != META_FORMAT:
+            try:
+                props = {p.name: p.value for p in wb.custom_doc_props}
+            except Exception:  # noqa: BLE001 - properties are optional
+                props = {}
+            meta = {k[len("notices_"):]: str(v).strip() for k, v in props.items()
+                    if isinstance(k, str) and k.startswith("notices_") and v is not None}
         return meta if meta.get("format") == META_FORMAT else None
 
     def find_sheet(self, wb, label: str):
