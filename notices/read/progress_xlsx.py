@@ -432,7 +432,8 @@ class _Reader:
 
     @staticmethod
     def find_header(ws) -> tuple[int, dict[str, int]] | None:
-        """The header row: the first of the top rows with 编号 or at least three known labels."""
+        """The header row among the top 30: the first with every required label, else
+        the one with the most known labels (at least three), for a precise message."""
         best = None
         for r, values in enumerate(ws.iter_rows(min_row=1, max_row=_HEADER_SCAN_ROWS, values_only=True), 1):
             keys = _header_keys(list(values))
