@@ -1,0 +1,97 @@
+"""督办函: a 函 in 信函格式 to one unit about its overdue and unreported items.
+
+Structure (GB/T 9704 document types; 督办 practice): basis citing the plan by
+title and 文号 → the unit's figures → the items (inline when few, else the
+items table after the body, "清单附后") → requirements → reply deadline and
+form → consequence if late; the contact person goes in the 附注. Pure: the
+reply deadline is computed by the caller (calendar.add_workdays) and passed in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..assess.status import Summary
+from ..errors import NoticesError
+from ..model import Registry
+from ..textfmt import cn_date
+from .common import (
+    NoticeOptions,
+    Office,
+    contact_note,
+    figures,
+    heading,
+    item_rows,
+    item_sentence,
+    n,
+    para,
+    plan_citation,
+    plan_core,
+    sub,
+    unit_items,
+)
+
+
+def duban_title(registry: Registry) -> str:
+    """关于督促加快推进安全生产治本攻坚三年行动任务落实的函"""
+    return f"关于督促加快推进{plan_core(registry.plan)}任务落实的函"
+
+
+def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: Office, doc_number: str,
+                  issued_on: dt.date, reply_due: dt.date, options: NoticeOptions | None = None,
+                  round_date: dt.date | None = None) -> dict:
+    """The 督办函.docx context for the unit of ``summary`` (its full name is
+    ``summary.key``). ``as_of``: the assessment's cut-off; ``round_date``: the
+    reporting round it rests on (optional, cited in the basis)."""
+    options = options or NoticeOptions()
+    items = unit_items(summary)
+    if not items:
+        raise NoticesError(f"{summary.key}截至{cn_date(as_of)}没有逾期或未报送事项，无需发督办函")
+    overdue = sum(1 for i in items if i.status == "逾期")
+    unreported = summary.unreported
+    ref = office.ref
+    basis = f"根据{plan_citation(registry.plan)}要求，{ref}"
+    if round_date is not None:
+        basis += f"依据{cn_date(round_date)}各单位报送的进展情况，"
+    basis += "对各责任单位任务落实情况进行了调度。"
+    problems = "、".join(f"{k}{n(c)}项" for k, c in (("逾期", overdue), ("未报送", unreported)) if c)
+    counts = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problems}。"
+    section = {(True, True): "逾期及未报送事项", (True, False): "逾期事项", (False, True): "未报送事项"}
+    body = [para(basis + counts + "现将有关事项函告如下："), heading(1, section[(bool(overdue), bool(unreported))])]
+
+    long = len(items) > options.long_list
+    if long:
+        kinds = "、".join(k for k, c in (("逾期未完成", overdue), ("未按要求报送进展", unreported)) if c)
+        body.append(para(f"你单位{kinds}的事项共{n(len(items))}项，逐项列入本函所附《逾期及未报送事项清单》"
+                         "（清单附后），请逐项对照整改。"))
+    else:
+        body += [para(f"{i}. {item_sentence(item, as_of)}") for i, item in enumerate(items, 1)]
+
+    body += [
+        heading(2, "整改要求"),
+        para(sub(1, "提高思想认识。请你单位主要负责同志亲自过问，分管负责同志具体抓，"
+                    "对照上述事项逐项分析逾期原因，明确责任人和完成时限，采取有力措施加快推进，确保尽快完成。")),
+        para(sub(2, "如实报送进展。请严格按照方案要求，按时、如实报送任务进展情况和佐证材料，"
+                    "不得漏报、迟报、虚报。")),
+        para(sub(3, "举一反三抓落实。对尚未到期的任务，要对照序时进度倒排工期，防止出现新的逾期事项。")),
+        heading(3, "报送要求"),
+    ]
+    where = f"电子版同时发送至{office.email}" if office.email else "并同时报送电子版"
+    body += [
+        para(f"请于{cn_date(reply_due)}前将整改情况书面报送{ref}。书面报告应写明逾期原因、已采取的整改措施、"
+             f"责任人和完成时限，经单位主要负责人签字并加盖单位公章，{where}。"),
+        para("逾期未报送或整改不到位的，将按照方案要求予以通报。"),
+    ]
+    return {
+        "organ": office.name,
+        "doc_number": doc_number,
+        "title": duban_title(registry),
+        "recipient": summary.key,
+        "body": body,
+        "items": item_rows(items) if long else [],
+        "attachments": [],
+        "signer": office.name,
+        "date_cn": cn_date(issued_on),
+        "note": contact_note(office),
+        "cc": "",
+    }

@@ -1,0 +1,121 @@
+"""The notice contexts (督办函, 通报, 约谈通知书) on the tiny registry of test_status:
+they fit the templates' fields, render with the shipped templates, carry the
+right unit's items only and the hand-computed figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import pytest
+
+from notices.assess.status import assess
+from notices.compose.common import NoticeOptions, Office, office_from_config, options_from_config
+from notices.compose.duban import duban_context
+from notices.config import load_config
+from notices.errors import NoticesError
+from notices.read.registry import load_registry
+from notices.render.engine import Template
+from notices.render.template_build import FIELDS
+from notices.shipped import shipped
+from test_status import AS_OF, REPORTS, A, B, C, write_registry
+
+D = dt.date
+OFFICE = Office("岫岩满族自治县安全生产委员会办公室", "岫安委办", "张三", "0415-1234567")
+NOV20 = D(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory):
+    reg, _ = load_registry(write_registry(tmp_path_factory.mktemp("reg") / "registry"))
+    return reg
+
+
+@pytest.fixture(scope="module")
+def result(registry):
+    return assess(registry, REPORTS, AS_OF)
+
+
+def render_text(name: str, ctx: dict) -> list[str]:
+    """Validate ctx against the template's FIELDS, render the shipped template,
+    return the text of each paragraph of document.xml."""
+    provided, required = FIELDS[name]
+    assert set(ctx) == provided
+    template = Template(shipped("templates") / name, {})
+    template.validate(set(ctx), required)
+    out = template.render(ctx)
+    xml = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode("utf-8")
+    paras = ("".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p)) for p in re.findall(r"<w:p[ >].*?</w:p>", xml, re.S))
+    return [p for p in paras if p]
+
+
+DATE = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
+
+
+def assert_dates_ok(text: str) -> None:
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+    assert not re.search(r"年0\d月|月0\d日", text)
+
+
+# --- 督办函 -------------------------------------------------------------------------
+def duban(registry, result, unit, **kw):
+    return duban_context(registry, result.unit(unit), AS_OF, OFFICE, "岫安委办函〔2026〕12号", AS_OF, D(2026, 12, 7),
+                         round_date=NOV20, **kw)
+
+
+def test_duban_inline_items(registry, result):
+    ctx = duban(registry, result, A)
+    assert ctx["recipient"] == A and ctx["items"] == []
+    assert ctx["title"] == "关于督促加快推进测试任务落实的函"
+    paras = render_text("督办函.docx", ctx)
+    text = "\n".join(paras)
+    # hand-computed (test_status): A due 3, done 1, rate 1/3, 1-1 overdue 698 days, 2-1 overdue 333 days
+    assert "截至2026年11月29日，你单位应完成任务3项，已完成1项，完成率33.3%；逾期2项。" in text
+    assert "根据《某县测试方案》（某安委发〔2024〕1号）要求" in text
+    assert ("1. 第1项任务“建立工作机制”（序号1-1），完成时间为2024年底，截至2026年11月29日已逾期698天；"
+            "你单位最近一次于2026年11月20日报送为“正在推进”（已起草制度文件）。") in paras
+    assert "2. 第2项任务“每季度至少开展1次检查”（序号2-1），完成时间为2025年第四季度（2025年12月31日）" in text
+    assert "已逾期333天" in text
+    assert "完成隐患排查" not in text  # A's 1-2 is 临期 and reported: not flagged
+    assert "请于2026年12月7日前将整改情况书面报送县安委会办公室" in text
+    assert "加盖单位公章" in text and "逾期未报送或整改不到位的，将按照方案要求予以通报。" in text
+    assert "（联系人：张三，联系电话：0415-1234567）" in paras
+    assert paras[-2:] == ["2026年11月29日", "（联系人：张三，联系电话：0415-1234567）"]
+    assert_dates_ok(text)
+
+
+def test_duban_only_own_items(registry, result):
+    text = "\n".join(render_text("督办函.docx", duban(registry, result, B)))
+    assert "县教育局：" in text
+    assert "应完成任务3项，已完成3项，完成率100.0%；未报送1项。" in text
+    assert "一、未报送事项" in text
+    assert ("1. 第1项任务“完成隐患排查”（序号1-2），完成时间为2026年12月10日，距完成时间仅剩11天；"
+            "你单位至今未报送进展情况。") in text
+    for other in ("建立工作机制", "每季度至少开展1次检查", "已起草制度文件", A, C):
+        assert other not in text
+
+
+def test_duban_long_list_goes_to_table(registry, result):
+    ctx = duban(registry, result, A, options=NoticeOptions(long_list=1))
+    assert [(r["no"], r["task"], r["deadline"], r["overdue_days"]) for r in ctx["items"]] == [
+        (1, "1-1", "2024年底", "698"), (2, "2-1", "2025年第四季度（2025年12月31日）", "333")]
+    assert ctx["items"][0]["latest"] == "2026年11月20日报送：正在推进（已起草制度文件）"
+    text = "\n".join(render_text("督办函.docx", ctx))
+    assert "你单位逾期未完成的事项共2项，逐项列入本函所附《逾期及未报送事项清单》（清单附后）" in text
+    assert "（序号1-1）" not in text  # not inline
+    assert "建立工作机制" in text and "698" in text  # in the table
+
+
+def test_duban_unit_without_flagged_items(registry, result):
+    with pytest.raises(NoticesError):
+        duban(registry, result, C)
+
+
+def test_config_notices_section():
+    config = load_config(None)
+    opts = options_from_config(config)
+    assert (opts.reply_workdays, opts.long_list, opts.yuetan_report_workdays) == (5, 8, 5)
+    office = office_from_config(config)
+    assert office.name == "岫岩满族自治县安全生产委员会办公室" and office.ref == "县安委会办公室"
