@@ -14,6 +14,7 @@ import pytest
 from notices.assess.status import assess
 from notices.compose.common import NoticeOptions, Office, office_from_config, options_from_config
 from notices.compose.duban import duban_context
+from notices.compose.tongbao import tongbao_context
 from notices.config import load_config
 from notices.errors import NoticesError
 from notices.read.registry import load_registry
@@ -119,3 +120,51 @@ def test_config_notices_section():
     assert (opts.reply_workdays, opts.long_list, opts.yuetan_report_workdays) == (5, 8, 5)
     office = office_from_config(config)
     assert office.name == "岫岩满族自治县安全生产委员会办公室" and office.ref == "县安委会办公室"
+
+
+# --- 通报 ------------------------------------------------------------------------------
+def tongbao(registry, result, **kw):
+    return tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [A],
+                           duban_refs={A: ("岫安委办函〔2026〕12号", AS_OF)}, **kw)
+
+
+def test_tongbao_figures_and_ranking(registry, result):
+    ctx = tongbao(registry, result)
+    assert ctx["recipients"] == "各乡镇人民政府，各街道办事处，县安委会各成员单位"
+    assert ctx["organ_header"] == "岫岩满族自治县安全生产委员会办公室文件"
+    # B and C tie at 100% with nothing overdue: one rank, the 名次 cells merged
+    assert [(r["rank"], r["rank_merge"], r["unit"], r["due"], r["done"], r["overdue"], r["rate"])
+            for r in ctx["ranking"]] == [
+        (1, "restart", B, 3, 3, 0, "100.0%"), (1, "continue", C, 1, 1, 0, "100.0%"),
+        (3, "restart", A, 3, 1, 2, "33.3%")]
+    assert ctx["attachments"] == ["各单位任务完成情况排名", "某县测试方案序时进度表"]
+    paras = render_text("通报.docx", ctx)
+    text = "\n".join(paras)
+    # county 7 due, 5 done (5/7 = 71.4%), 2 overdue (A), 1 unreported (B); categories 5/3/2 and 2/2
+    assert ("截至2026年11月29日，全县应完成任务7项，已完成5项，完成率71.4%；逾期未完成2项，涉及1个单位；"
+            "本轮未报送进展1项，涉及1个单位。") in paras
+    assert "（一）开展排查行动：应完成任务5项，已完成3项，完成率60.0%，逾期2项。" in paras
+    assert "（二）开展宣传行动：应完成任务2项，已完成2项，完成率100.0%。" in paras
+    assert "一、总体情况" in paras and "四、工作要求" in paras
+    assert "附件1" in paras and "岫岩满族自治县安全生产委员会办公室2026年12月10日印发" in paras
+    assert_dates_ok(text)
+
+
+def test_tongbao_commended_and_criticised(registry, result):
+    paras = render_text("通报.docx", tongbao(registry, result))
+    text = "\n".join(paras)
+    # B is 100% but owes this round a report: named for it, not praised
+    assert "县消防救援大队到期任务全部完成，且无逾期事项，予以通报表扬。" in paras
+    assert "本轮未按要求报送进展的单位：县教育局（1项）。" in paras
+    crit = next(p for p in paras if p.startswith("1. 县应急管理局。"))
+    assert "已于2026年11月29日发函督办（岫安委办函〔2026〕12号）" in crit
+    assert "第1项任务“建立工作机制”（序号1-1），完成时间为2024年底，已逾期698天" in crit
+    assert "已逾期333天" in crit
+    explicit = render_text("通报.docx", tongbao(registry, result, commended_units=[B, C]))
+    assert "县教育局、县消防救援大队2个单位到期任务全部完成，且无逾期事项，予以通报表扬。" in explicit
+
+
+def test_tongbao_without_criticism(registry, result):
+    ctx = tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [])
+    text = "\n".join(render_text("通报.docx", ctx))
+    assert "通报批评" not in text and "存在逾期事项的单位要" in text

@@ -1,0 +1,167 @@
+"""通报: the round's progress to all units, in 文件格式.
+
+Structure (情况通报): basis → 总体情况 with the county's and each category's
+figures → 各单位完成情况 (ranking as 附件1, commended units) → 存在的问题
+(lagging units; criticised units by name with their items) → 工作要求;
+附件 1 the ranking (rendered by the template), 附件 2 the 序时进度表 (produced
+elsewhere, named here); 版记 with the printer and print date. Pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..assess.status import OVERDUE, Assessment, Summary
+from ..model import Registry
+from ..textfmt import cn_date
+from .common import (
+    NoticeOptions,
+    Office,
+    clean,
+    deadline_label,
+    figures,
+    heading,
+    n,
+    para,
+    plan_citation,
+    plan_core,
+    rate_text,
+    sub,
+)
+
+RECIPIENTS = "各乡镇人民政府，各街道办事处，县安委会各成员单位"
+RANKING_TITLE = "各单位任务完成情况排名"
+
+
+def tongbao_title(registry: Registry) -> str:
+    """关于安全生产治本攻坚三年行动任务进展情况的通报"""
+    return f"关于{plan_core(registry.plan)}任务进展情况的通报"
+
+
+def commendable(summary: Summary) -> bool:
+    """Every due item done, nothing overdue, and nothing owed this round (a unit
+    named for not reporting is not praised in the same 通报)."""
+    return summary.due > 0 and summary.done == summary.due and summary.overdue == 0 and summary.unreported == 0
+
+
+def ranking_rows(assessment: Assessment) -> list[dict]:
+    """The ranking table: ties share a rank, their 名次 cells merged."""
+    rows, previous = [], None
+    for rank, s in assessment.ranking():
+        rows.append(dict(rank=rank, rank_merge="continue" if rank == previous else "restart", unit=s.key,
+                         due=s.due, done=s.done, overdue=s.overdue, rate=rate_text(s)))
+        previous = rank
+    return rows
+
+
+def _names(summaries: list[Summary]) -> str:
+    return "、".join(s.key for s in summaries)
+
+
+def _unit_items(s: Summary) -> str:
+    late = [i for i in s.flagged if i.status == OVERDUE and i.unit == s.key]
+    return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}），完成时间为{deadline_label(i)}，"
+                    f"已逾期{n(i.days)}天" for i in late)
+
+
+def tongbao_context(registry: Registry, assessment: Assessment, office: Office, doc_number: str,
+                    issued_on: dt.date, escalated_units: list[str], commended_units: list[str] | None = None,
+                    duban_refs: dict[str, tuple[str, dt.date]] | None = None,
+                    options: NoticeOptions | None = None, print_date: dt.date | None = None,
+                    table_title: str | None = None) -> dict:
+    """The 通报.docx context.
+
+    ``escalated_units``: full names of the units criticised by name (the
+    caller decides: 督办函 reply deadline passed, still overdue); ``duban_refs``:
+    unit -> (督办函 文号, date) cited for them. ``commended_units``: default every
+    unit with all due items done and nothing overdue. ``table_title``: the
+    attached 序时进度表's title (default the plan's table title)."""
+    options = options or NoticeOptions()
+    duban_refs = duban_refs or {}
+    ref, county, as_of = office.ref, assessment.county, assessment.as_of
+    by_name = {s.key: s for s in assessment.units}
+    unknown = [u for u in [*escalated_units, *(commended_units or [])] if u not in by_name]
+    if unknown:
+        raise ValueError(f"not in the assessment: {unknown}")
+    if commended_units is None:
+        commended = [s for s in assessment.units if commendable(s)]
+    else:
+        commended = [by_name[u] for u in commended_units]
+    escalated = [by_name[u] for u in escalated_units]
+    table = table_title or registry.plan.table_title
+
+    basis = f"根据{plan_citation(registry.plan)}要求，{ref}"
+    if assessment.round_date is not None:
+        basis += f"依据{cn_date(assessment.round_date)}各单位报送的进展情况，"
+    basis += f"对截至{cn_date(as_of)}各责任单位任务落实情况进行了调度。现将有关情况通报如下："
+    body = [para(basis), heading(1, "总体情况")]
+
+    lagging = [s for s in assessment.units if s.overdue]
+    silent = [s for s in assessment.units if s.unreported]
+    total = f"截至{cn_date(as_of)}，全县{figures(county)}"
+    if county.overdue:
+        total += f"；逾期未完成{n(county.overdue)}项，涉及{n(len(lagging))}个单位"
+    if county.unreported:
+        total += f"；本轮未报送进展{n(county.unreported)}项，涉及{n(len(silent))}个单位"
+    body.append(para(total + "。"))
+    for c in assessment.categories:
+        text = f"{c.name}：{figures(c)}" if c.due else f"{c.name}：暂无到期任务"
+        if c.overdue:
+            text += f"，逾期{n(c.overdue)}项"
+        body.append(para(text + "。"))
+
+    body.append(heading(2, "各单位完成情况"))
+    body.append(para("按到期任务完成率从高到低排名（完成率相同的，逾期项数少者在前；二者均相同的，并列同一名次），"
+                     "各单位任务完成情况排名见附件1。"))
+    if commended:
+        who = _names(commended) + (f"{n(len(commended))}个单位" if len(commended) > 1 else "")
+        body.append(para(f"{who}到期任务全部完成，且无逾期事项，予以通报表扬。"))
+
+    body.append(heading(3, "存在的问题"))
+    if lagging or silent:
+        if lagging:
+            body.append(para("逾期未完成任务的单位：" + "、".join(f"{s.key}（{n(s.overdue)}项）" for s in lagging) + "。"))
+        if silent:
+            body.append(para("本轮未按要求报送进展的单位：" + "、".join(f"{s.key}（{n(s.unreported)}项）" for s in silent) + "。"))
+    else:
+        body.append(para("截至目前，各单位到期任务均已完成，未发现逾期事项。"))
+    if escalated:
+        body.append(para("以下单位经督办仍未整改到位，予以通报批评："))
+        for i, s in enumerate(escalated, 1):
+            text = f"{i}. {s.key}。{figures(s)}，逾期{n(s.overdue)}项"
+            if s.key in duban_refs:
+                number, day = duban_refs[s.key]
+                text = (f"{i}. {s.key}。{ref}已于{cn_date(day)}发函督办（{number}），该单位仍未整改到位。"
+                        f"{figures(s)}，逾期{n(s.overdue)}项")
+            if s.unreported:
+                text += f"，本轮未报送进展{n(s.unreported)}项"
+            items = _unit_items(s)
+            body.append(para(text + (f"。其中，{items}。" if items else "。")))
+
+    body.append(heading(4, "工作要求"))
+    criticised = "被通报批评的单位要深刻反思，" if escalated else "存在逾期事项的单位要"
+    body += [
+        para(sub(1, f"压实工作责任。{criticised}主要负责同志要亲自研究部署，逐项分析原因，明确整改措施、责任人和完成时限，"
+                    f"于{n(options.reply_workdays)}个工作日内将整改情况书面报送{ref}。")),
+        para(sub(2, "按时如实报送。各单位要严格按照方案要求按时报送任务进展情况和佐证材料，不得漏报、迟报、虚报。")),
+        para(sub(3, "对标序时进度。各单位要对照序时进度表倒排工期、挂图作战，确保各项任务按期完成。")),
+        para(sub(4, f"强化督导问效。{ref}将持续跟踪调度，对整改不力、逾期仍未完成的单位，"
+                    "将按照方案要求对其主要负责人进行约谈。")),
+    ]
+    return {
+        "organ_header": f"{office.name}文件",
+        "doc_number": doc_number,
+        "title": tongbao_title(registry),
+        "recipients": RECIPIENTS,
+        "body": body,
+        "attachments": [RANKING_TITLE, table],
+        "signer": office.name,
+        "date_cn": cn_date(issued_on),
+        "note": "",
+        "cc": "",
+        "ranking": ranking_rows(assessment),
+        "ranking_label": "附件1",
+        "ranking_title": RANKING_TITLE,
+        "printer": office.name,
+        "print_date_cn": cn_date(print_date or issued_on),
+    }
