@@ -15,6 +15,7 @@ from notices.assess.status import assess
 from notices.compose.common import NoticeOptions, Office, office_from_config, options_from_config
 from notices.compose.duban import duban_context
 from notices.compose.tongbao import tongbao_context
+from notices.compose.yuetan import yuetan_context
 from notices.config import load_config
 from notices.errors import NoticesError
 from notices.read.registry import load_registry
@@ -168,3 +169,47 @@ def test_tongbao_without_criticism(registry, result):
     ctx = tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [])
     text = "\n".join(render_text("通报.docx", ctx))
     assert "通报批评" not in text and "存在逾期事项的单位要" in text
+
+
+# --- 约谈通知书 -----------------------------------------------------------------------
+EARLIER = [("通报", "岫安委办发〔2026〕3号", D(2026, 12, 10)), ("督办函", "岫安委办函〔2026〕12号", D(2026, 11, 29))]
+
+
+def yuetan(registry, result, unit=A, **kw):
+    return yuetan_context(registry, registry.unit(unit), result.unit(unit), AS_OF, EARLIER, OFFICE,
+                          "岫安委办函〔2026〕20号", D(2026, 12, 14), dt.datetime(2026, 12, 17, 9, 0),
+                          "县安委会办公室会议室", D(2026, 12, 24), **kw)
+
+
+def test_yuetan(registry, result):
+    ctx = yuetan(registry, result)
+    assert ctx["recipient"] == A
+    paras = render_text("约谈通知书.docx", ctx)
+    text = "\n".join(paras)
+    assert "县应急管理局主要负责人：" in paras and "约谈通知书" in paras
+    assert "《安全生产约谈实施办法（试行）》（安委〔2018〕2号）" in text
+    # earlier documents cited by 文号 and date, oldest first
+    assert ("县安委会办公室先后于2026年11月29日向你单位发出督办函（岫安委办函〔2026〕12号）、"
+            "于2026年12月10日印发通报（岫安委办发〔2026〕3号）对你单位予以通报批评，你单位仍未整改到位。") in text
+    assert "截至2026年11月29日，你单位应完成任务3项，已完成1项，完成率33.3%；逾期2项。" in text
+    assert "已逾期698天" in text and "已逾期333天" in text and "完成隐患排查" not in text
+    assert "时间：2026年12月17日（星期四）上午9:00。" in paras
+    assert "地点：县安委会办公室会议室。" in paras
+    assert "主要负责人须本人参加，不得委托他人代替" in text
+    for what in ("情况说明", "原因分析", "整改方案"):
+        assert what in text
+    assert "须于2026年12月24日前将书面整改报告报送县安委会办公室" in text
+    assert "（联系人：张三，联系电话：0415-1234567）" in paras
+    assert_dates_ok(text)
+
+
+def test_yuetan_names_the_leader(registry, result):
+    import dataclasses
+
+    unit = dataclasses.replace(registry.unit(A), leader="李四")
+    ctx = yuetan_context(registry, unit, result.unit(A), AS_OF, EARLIER[1:], OFFICE, "岫安委办函〔2026〕20号",
+                         D(2026, 12, 14), dt.datetime(2026, 12, 17, 14, 30), "县政府第一会议室", D(2026, 12, 24))
+    text = "\n".join(render_text("约谈通知书.docx", ctx))
+    assert "对你单位主要负责人（李四同志）进行约谈" in text
+    assert "县安委会办公室于2026年11月29日向你单位发出督办函（岫安委办函〔2026〕12号），你单位仍未整改到位。" in text
+    assert "下午2:30" in text
