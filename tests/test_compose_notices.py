@@ -53,9 +53,6 @@ def render_text(name: str, ctx: dict) -> list[str]:
     return [p for p in paras if p]
 
 
-DATE = re.compile(r"\d{4}年[1-9]\d?月[1-9]\d?日")
-
-
 def assert_dates_ok(text: str) -> None:
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
     assert not re.search(r"年0\d月|月0\d日", text)
@@ -108,6 +105,17 @@ def test_duban_long_list_goes_to_table(registry, result):
     assert "你单位逾期未完成的事项共2项，逐项列入本函所附《逾期及未报送事项清单》（清单附后）" in text
     assert "（序号1-1）" not in text  # not inline
     assert "建立工作机制" in text and "698" in text  # in the table
+
+
+def test_duban_reply_deadline_in_working_days(registry, result):
+    from notices.assess.calendar import add_workdays
+
+    issued = D(2026, 11, 30)  # Monday: five working days later is Monday 12-07
+    due = add_workdays(issued, NoticeOptions().reply_workdays)
+    ctx = duban_context(registry, result.unit(A), AS_OF, OFFICE, "岫安委办函〔2026〕12号", issued, due)
+    text = "\n".join(render_text("督办函.docx", ctx))
+    assert "请于2026年12月7日前将整改情况书面报送县安委会办公室" in text
+    assert "2026年11月30日" in text
 
 
 def test_duban_unit_without_flagged_items(registry, result):

@@ -53,6 +53,7 @@ def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.d
     rectification report's deadline (caller: add_workdays(meeting day,
     yuetan_report_workdays))."""
     options = options or NoticeOptions()
+    place = place or options.yuetan_place
     if summary.key != unit.name:
         raise ValueError(f"summary of {summary.key} given for {unit.name}")
     items = unit_items(summary)
