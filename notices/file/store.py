@@ -79,6 +79,48 @@ MIGRATIONS: tuple[str, ...] = (
         snapshot TEXT NOT NULL               -- JSON: round, files, reports, skipped, notes
     );
     """,
+    # 2: the document register (notices.file.register): numbered documents, replies, business steps
+    """
+    CREATE TABLE documents (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,                  -- 督办函 / 通报 / 约谈通知书
+        organ_code TEXT NOT NULL,            -- 机关代字: one sequence per code per year
+        year INTEGER NOT NULL,
+        serial INTEGER NOT NULL,
+        doc_number TEXT NOT NULL UNIQUE,     -- 岫安委办函〔2026〕12号
+        title TEXT NOT NULL,
+        recipients TEXT NOT NULL DEFAULT '[]',   -- JSON list of unit names
+        milestones TEXT NOT NULL DEFAULT '[]',   -- JSON list of milestone ids covered
+        round_id TEXT,
+        as_of TEXT,                          -- ISO date: the data's cut-off
+        issued_on TEXT,                      -- ISO date: 成文日期
+        reply_due TEXT,                      -- ISO date
+        status TEXT NOT NULL DEFAULT 'reserved' CHECK (status IN ('reserved', 'issued', 'void')),
+        void_reason TEXT,
+        outputs TEXT NOT NULL DEFAULT '[]',      -- JSON list of {path, sha256}
+        batch_key TEXT,
+        created_at TEXT NOT NULL,            -- ISO date-time, local
+        UNIQUE (organ_code, year, serial)
+    );
+    CREATE UNIQUE INDEX documents_live_batch ON documents (batch_key)
+        WHERE batch_key IS NOT NULL AND status != 'void';
+    CREATE TABLE replies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_number TEXT NOT NULL REFERENCES documents(doc_number),
+        date TEXT NOT NULL,                  -- ISO date of the reply
+        note TEXT NOT NULL DEFAULT '',
+        recorded_at TEXT NOT NULL
+    );
+    CREATE TABLE events (                    -- business steps, read by filing: 登记/生成/答复/作废
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_number TEXT NOT NULL REFERENCES documents(doc_number),
+        at TEXT NOT NULL,                    -- ISO date-time, local
+        step TEXT NOT NULL,
+        actor TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX events_by_doc ON events (doc_number, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,453 @@
+"""The document register (发文登记): numbered documents in outputs/notices.db.
+
+One sequence of 发文字号 per 机关代字 per year: 岫安委办函〔2026〕1号, 2号, …
+Numbers are allocated in order inside one ``BEGIN IMMEDIATE`` transaction, so
+two processes never get the same number and the sequence has no gaps. A spoiled
+number is voided with a reason and stays in the sequence; it is never reused.
+
+Life of a record:
+  allocate  -> status 'reserved', step 登记 (the number exists, no file yet)
+  record_outputs -> status 'issued', step 生成 (the files the caller wrote, with SHA-256)
+  reply     -> step 答复 (the unit's written reply)
+  void      -> status 'void', step 作废
+
+Re-running a batch: ``allocate`` with a ``batch_key`` (kind, unit, round, date —
+see ``batch_key``) returns the live record of that batch instead of allocating
+a new number. A 'reserved' record whose file was never written (the process was
+killed) is returned the same way; the caller writes the file and records it, so
+there is neither a gap nor a duplicate. A voided record no longer holds its
+batch: re-running the batch then allocates a new number.
+
+The schema is migration 2 of ``notices.file.store``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import NoticesError
+from .store import Store
+
+KINDS = ("督办函", "通报", "约谈通知书")
+STATUS_ZH = {"reserved": "已编号未生成", "issued": "已生成", "void": "已作废"}
+STEPS = ("登记", "生成", "答复", "作废")
+
+_OPEN = "〔[【［〖(（"
+_CLOSE = "〕]】］〗)）"
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_NUMBER_RE = re.compile(
+    rf"^\s*(?P<organ>\S+?)\s*[{re.escape(_OPEN)}]\s*(?P<year>\d{{4}})\s*[{re.escape(_CLOSE)}]"
+    rf"\s*第?\s*(?P<serial>\d+)\s*号\s*$")
+_ORGAN_RE = re.compile(rf"^[^\s\d{re.escape(_OPEN + _CLOSE)}]+$")
+
+
+# --- numbers -------------------------------------------------------------------------
+def _check_organ(organ_code: str) -> str:
+    if not isinstance(organ_code, str) or not _ORGAN_RE.match(organ_code):
+        raise NoticesError(f"机关代字“{organ_code}”无效：应为不含空格、数字和括号的文字，如“岫安委办函”")
+    return organ_code
+
+
+def format_number(organ_code: str, year: int, serial: int) -> str:
+    """岫安委办函〔2026〕12号: 〔〕 (U+3014/U+3015), full year, no 第, no leading zeros (GB/T 9704)."""
+    _check_organ(organ_code)
+    if not (1000 <= int(year) <= 9999):
+        raise NoticesError(f"年份“{year}”无效：应为四位年份，如 2026")
+    if int(serial) < 1:
+        raise NoticesError(f"发文顺序号“{serial}”无效：应从 1 开始")
+    return f"{organ_code}〔{int(year)}〕{int(serial)}号"
+
+
+@dataclass(frozen=True)
+class DocNumber:
+    organ_code: str
+    year: int
+    serial: int
+
+    def __str__(self) -> str:
+        return format_number(self.organ_code, self.year, self.serial)
+
+
+def parse_number(text: str) -> DocNumber:
+    """Read a 发文字号 as staff type it: 〔〕, half-width [], 【】, ［］, full-width digits,
+    a stray 第 or leading zeros are accepted; ``str()`` of the result is the standard form."""
+    source = str(text)
+    m = _NUMBER_RE.match(source.translate(_FULLWIDTH_DIGITS))
+    if not m or int(m.group("serial")) < 1:
+        raise NoticesError(f"“{source}”不是发文字号，应写成 机关代字〔年份〕序号号，如 岫安委办函〔2026〕12号")
+    return DocNumber(_check_organ(m.group("organ")), int(m.group("year")), int(m.group("serial")))
+
+
+def normalize_number(text: str) -> str:
+    return str(parse_number(text))
+
+
+def batch_key(kind: str, unit: str, round_id: str | None, day: dt.date | str | None) -> str:
+    """The identity of one generated document: the same kind for the same unit,
+    round and date is the same document, whatever the re-runs."""
+    day_text = day.isoformat() if isinstance(day, dt.date) else (day or "")
+    return json.dumps([kind, unit, round_id or "", day_text], ensure_ascii=False)
+
+
+def organ_code_for(config, kind: str) -> str:
+    """The 机关代字 configured for a kind of document ([numbering] in notices.toml)."""
+    codes = config.section("numbering")
+    code = codes.get(kind)
+    if not code:
+        raise NoticesError(f"配置文件 [numbering] 中没有“{kind}”的机关代字，请补上，如 \"{kind}\" = \"岫安委办函\"")
+    return _check_organ(code)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# --- records -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Output:
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DocRecord:
+    id: int
+    kind: str
+    organ_code: str
+    year: int
+    serial: int
+    doc_number: str
+    title: str
+    recipients: tuple[str, ...]
+    milestones: tuple[str, ...]
+    round_id: str | None
+    as_of: dt.date | None
+    issued_on: dt.date | None
+    reply_due: dt.date | None
+    status: str  # 'reserved' | 'issued' | 'void'
+    void_reason: str | None
+    outputs: tuple[Output, ...]
+    batch_key: str | None
+    created_at: dt.datetime
+    existing: bool = field(default=False, compare=False)  # allocate found the batch's record
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH.get(self.status, self.status)
+
+
+@dataclass(frozen=True)
+class Reply:
+    doc_number: str
+    date: dt.date
+    note: str
+    recorded_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Event:
+    doc_number: str
+    at: dt.datetime
+    step: str
+    actor: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class OutputCheck:
+    doc_number: str
+    path: str
+    state: str  # 'ok' | 'changed' | 'missing'
+
+    @property
+    def state_zh(self) -> str:
+        return {"ok": "一致", "changed": "已被改动", "missing": "文件不存在"}[self.state]
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def _iso(day) -> str | None:
+    if day is None:
+        return None
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if isinstance(day, dt.date):
+        return day.isoformat()
+    return dt.date.fromisoformat(str(day)).isoformat()
+
+
+def _record(row, existing: bool = False) -> DocRecord:
+    return DocRecord(
+        id=row["id"], kind=row["kind"], organ_code=row["organ_code"], year=row["year"], serial=row["serial"],
+        doc_number=row["doc_number"], title=row["title"],
+        recipients=tuple(json.loads(row["recipients"])), milestones=tuple(json.loads(row["milestones"])),
+        round_id=row["round_id"], as_of=_date(row["as_of"]), issued_on=_date(row["issued_on"]),
+        reply_due=_date(row["reply_due"]), status=row["status"], void_reason=row["void_reason"],
+        outputs=tuple(Output(o["path"], o["sha256"]) for o in json.loads(row["outputs"])),
+        batch_key=row["batch_key"], created_at=dt.datetime.fromisoformat(row["created_at"]), existing=existing)
+
+
+def _now() -> str:
+    return dt.datetime.now().replace(microsecond=0).isoformat()
+
+
+class Register:
+    """The register in the project database ``path`` (outputs/notices.db).
+
+    ``root`` (the project folder): output paths inside it are stored relative to
+    it, so the folder can be moved; others are stored absolute.
+    """
+
+    def __init__(self, path: Path, root: Path | None = None):
+        self.path = Path(path)
+        self.root = Path(root).resolve() if root is not None else None
+        self._store = Store(self.path)
+        self._prepared = False
+
+    def _prepare(self) -> None:
+        """Put the database in WAL mode before the store opens it.
+
+        Switching a new database to WAL needs an exclusive lock, and SQLite answers
+        "database is locked" at once (no busy wait) when another process opens the
+        same new file at the same moment; the store would report that as a damaged
+        file. Retrying here makes concurrent first use safe.
+        """
+        if self._prepared:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+                try:
+                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+                finally:
+                    conn.close()
+                if str(mode).lower() == "wal":
+                    break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    break  # not a race: let the store report it
+            except sqlite3.DatabaseError:
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        self._prepared = True
+
+    @contextmanager
+    def _transaction(self):
+        self._prepare()
+        with self._store._transaction() as conn:
+            yield conn
+
+    @contextmanager
+    def _connect(self):
+        self._prepare()
+        with self._store._connect() as conn:
+            yield conn
+
+    # --- helpers ---------------------------------------------------------
+    def _stored_path(self, path: Path) -> str:
+        full = Path(path).resolve()
+        if self.root is not None:
+            try:
+                return full.relative_to(self.root).as_posix()
+            except ValueError:
+                pass
+        return str(full)
+
+    def resolve(self, stored: str) -> Path:
+        p = Path(stored)
+        if not p.is_absolute() and self.root is not None:
+            p = self.root / p
+        return p
+
+    @staticmethod
+    def _event(conn, doc_number: str, step: str, actor: str = "", detail: str = "") -> None:
+        conn.execute("INSERT INTO events (doc_number, at, step, actor, detail) VALUES (?, ?, ?, ?, ?)",
+                     (doc_number, _now(), step, actor or "", detail or ""))
+
+    @staticmethod
+    def _row(conn, doc_number: str):
+        number = normalize_number(doc_number)
+        row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+        if row is None:
+            raise NoticesError(f"登记簿中没有文号“{number}”。用 notices register list 查看已登记的文号")
+        return row
+
+    # --- writing ---------------------------------------------------------
+    def allocate(self, kind: str, organ_code: str, year: int, title: str,
+                 recipients: Iterable[str] = (), milestones: Iterable[str] = (), batch_key: str | None = None,
+                 round_id: str | None = None, as_of=None, issued_on=None, reply_due=None,
+                 actor: str = "") -> DocRecord:
+        """The next number of (organ_code, year), reserved for this document — or, when
+        ``batch_key`` already has a live (not void) record, that record (``existing`` True)."""
+        _check_organ(organ_code)
+        year = int(year)
+        if not title or not str(title).strip():
+            raise NoticesError("登记文号时缺少文件标题")
+        with self._transaction() as conn:
+            if batch_key is not None:
+                row = conn.execute("SELECT * FROM documents WHERE batch_key = ? AND status != 'void'",
+                                   (batch_key,)).fetchone()
+                if row is not None:
+                    return _record(row, existing=True)
+            serial = conn.execute("SELECT COALESCE(MAX(serial), 0) + 1 FROM documents "
+                                  "WHERE organ_code = ? AND year = ?", (organ_code, year)).fetchone()[0]
+            number = format_number(organ_code, year, serial)
+            conn.execute(
+                "INSERT INTO documents (kind, organ_code, year, serial, doc_number, title, recipients, milestones, "
+                "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?)",
+                (kind, organ_code, year, serial, number, str(title).strip(),
+                 json.dumps(list(recipients), ensure_ascii=False), json.dumps(list(milestones), ensure_ascii=False),
+                 round_id, _iso(as_of), _iso(issued_on), _iso(reply_due), batch_key, _now()))
+            self._event(conn, number, "登记", actor, f"{kind}：{str(title).strip()}")
+            row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+        return _record(row)
+
+    def record_outputs(self, doc_number: str, outputs: Iterable[tuple[Path | str, str]],
+                       actor: str = "") -> DocRecord:
+        """Mark the document issued with the files the caller wrote: each must exist and
+        hash to the given SHA-256, or nothing is recorded."""
+        outputs = [(Path(p), str(sha).lower()) for p, sha in outputs]
+        if not outputs:
+            raise NoticesError("没有要登记的输出文件")
+        problems = []
+        for path, sha in outputs:
+            if not path.is_file():
+                problems.append(f"文件不存在：{path}")
+            elif file_sha256(path) != sha:
+                problems.append(f"文件内容与生成时不符（SHA-256 不一致）：{path}")
+        if problems:
+            raise NoticesError(f"未登记 {doc_number} 的输出文件：" + "；".join(problems))
+        items = [{"path": self._stored_path(p), "sha256": sha} for p, sha in outputs]
+        with self._transaction() as conn:
+            row = self._row(conn, doc_number)
+            number = row["doc_number"]
+            if row["status"] == "void":
+                raise NoticesError(f"{number} 已作废（{row['void_reason']}），不能再登记输出文件")
+            if row["status"] == "issued":
+                if sorted(json.loads(row["outputs"]), key=lambda o: o["path"]) == sorted(items, key=lambda o: o["path"]):
+                    return _record(row)
+                raise NoticesError(f"{number} 已生成并登记过输出文件，未做改动；如需重新生成，"
+                                   f"请先用 notices register void 作废该文号，再重新生成（将使用新文号）")
+            conn.execute("UPDATE documents SET status = 'issued', outputs = ? WHERE doc_number = ?",
+                         (json.dumps(items, ensure_ascii=False), number))
+            self._event(conn, number, "生成", actor, "；".join(i["path"] for i in items))
+            row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+        return _record(row)
+
+    def void(self, doc_number: str, reason: str, actor: str = "") -> DocRecord:
+        """Void a number: it stays in the sequence, marked, and is never reused."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise NoticesError("作废文号必须写明原因")
+        with self._transaction() as conn:
+            row = self._row(conn, doc_number)
+            number = row["doc_number"]
+            if row["status"] == "void":
+                raise NoticesError(f"{number} 已于此前作废（{row['void_reason']}），未做改动")
+            conn.execute("UPDATE documents SET status = 'void', void_reason = ? WHERE doc_number = ?",
+                         (reason, number))
+            self._event(conn, number, "作废", actor, reason)
+            row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+        return _record(row)
+
+    def reply(self, doc_number: str, date, note: str = "", actor: str = "") -> Reply:
+        """Record a unit's written reply to a document."""
+        day = _iso(date)
+        with self._transaction() as conn:
+            row = self._row(conn, doc_number)
+            number = row["doc_number"]
+            if row["status"] == "void":
+                raise NoticesError(f"{number} 已作废（{row['void_reason']}），不能登记答复")
+            if row["status"] == "reserved":
+                raise NoticesError(f"{number} 只编了号、尚未生成文件，不能登记答复")
+            now = _now()
+            conn.execute("INSERT INTO replies (doc_number, date, note, recorded_at) VALUES (?, ?, ?, ?)",
+                         (number, day, note or "", now))
+            self._event(conn, number, "答复", actor, f"{day} {note or ''}".strip())
+        return Reply(number, dt.date.fromisoformat(day), note or "", dt.datetime.fromisoformat(now))
+
+    # --- reading ---------------------------------------------------------
+    def get(self, doc_number: str) -> DocRecord:
+        with self._connect() as conn:
+            return _record(self._row(conn, doc_number))
+
+    def find_by_batch(self, batch_key: str) -> DocRecord | None:
+        """The live (reserved or issued) record of a batch, if any."""
+        if not self.path.exists():
+            return None
+        with self._connect() as conn:
+            row = conn.execute("SELECT * FROM documents WHERE batch_key = ? AND status != 'void'",
+                               (batch_key,)).fetchone()
+        return _record(row, existing=True) if row is not None else None
+
+    def list(self, year: int | None = None, kind: str | None = None) -> list[DocRecord]:
+        """Records in number order (机关代字, year, serial)."""
+        if not self.path.exists():
+            return []
+        sql, args = "SELECT * FROM documents WHERE 1 = 1", []
+        if year is not None:
+            sql += " AND year = ?"
+            args.append(int(year))
+        if kind is not None:
+            sql += " AND kind = ?"
+            args.append(kind)
+        with self._connect() as conn:
+            rows = conn.execute(sql + " ORDER BY year, organ_code, serial", args).fetchall()
+        return [_record(r) for r in rows]
+
+    def replies(self, doc_number: str) -> list[Reply]:
+        with self._connect() as conn:
+            number = self._row(conn, doc_number)["doc_number"]
+            rows = conn.execute("SELECT * FROM replies WHERE doc_number = ? ORDER BY date, id", (number,)).fetchall()
+        return [Reply(r["doc_number"], dt.date.fromisoformat(r["date"]), r["note"],
+                      dt.datetime.fromisoformat(r["recorded_at"])) for r in rows]
+
+    def events(self, doc_number: str | None = None) -> list[Event]:
+        """Business steps (登记/生成/答复/作废) of one document, or of all, in order."""
+        if not self.path.exists():
+            return []
+        with self._connect() as conn:
+            if doc_number is None:
+                rows = conn.execute("SELECT * FROM events ORDER BY id").fetchall()
+            else:
+                number = self._row(conn, doc_number)["doc_number"]
+                rows = conn.execute("SELECT * FROM events WHERE doc_number = ? ORDER BY id", (number,)).fetchall()
+        return [Event(r["doc_number"], dt.datetime.fromisoformat(r["at"]), r["step"], r["actor"], r["detail"])
+                for r in rows]
+
+    def verify(self) -> list[OutputCheck]:
+        """Re-hash every recorded output of every issued document."""
+        checks = []
+        for record in self.list():
+            if record.status != "issued":
+                continue
+            for out in record.outputs:
+                path = self.resolve(out.path)
+                if not path.is_file():
+                    state = "missing"
+                elif file_sha256(path) != out.sha256:
+                    state = "changed"
+                else:
+                    state = "ok"
+                checks.append(OutputCheck(record.doc_number, out.path, state))
+        return checks
