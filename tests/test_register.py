@@ -290,3 +290,78 @@ def test_migration_from_version_1_keeps_rounds(tmp_path):
     assert store.reports("2026-11") == [Report("县应急管理局", "1-1", "正在推进", round_id="2026-11", reported_on=None)]
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"rounds", "reports", "documents", "replies", "events"} <= tables
+
+
+# --- CLI -------------------------------------------------------------------------------------------
+def _cli_project(tmp_path):
+    from notices.project import Project, db_path
+
+    project = Project(tmp_path)
+    reg = Register(db_path(project), root=project.root)
+    a = reg.allocate("督办函", CODE, 2026, "关于加快推进整改的督办函", ["县应急管理局"], ["1-1"],
+                     issued_on="2026-12-01", reply_due="2026-12-08")
+    path = project.outputs_dir / "督办函" / "县应急管理局.docx"
+    reg.record_outputs(a.doc_number, [(path, _write(path, b"docx bytes"))])
+    reg.allocate("通报", "岫安委办", 2026, "关于11月进度情况的通报", ["各乡镇人民政府"])
+    return project, reg, path
+
+
+def test_cli_list_show_reply_void(tmp_path):
+    project, reg, _ = _cli_project(tmp_path)
+    result = run_cli(project, "register", "list")
+    assert result.exit_code == 0, result.output
+    assert "岫安委办函〔2026〕1号" in result.output and "岫安委办〔2026〕1号" in result.output
+    assert "已生成" in result.output and "已编号未生成" in result.output and "共 2 件" in result.output
+    only = run_cli(project, "register", "list", "--kind", "通报", "--year", "2026")
+    assert "岫安委办〔2026〕1号" in only.output and "岫安委办函" not in only.output
+    assert "登记簿中还没有2027 年的文件" in run_cli(project, "register", "list", "--year", "2027").output
+    assert "登记簿中还没有2027 年的通报" in run_cli(project, "register", "list", "-y", "2027", "-k", "通报").output
+
+    result = run_cli(project, "register", "reply", "岫安委办函[2026]1号", "--date", "2026-12-05", "--note", "已完成整改")
+    assert result.exit_code == 0, result.output
+    assert "已登记答复：岫安委办函〔2026〕1号，2026年12月5日，已完成整改。" in result.output
+    assert [(r.date, r.note) for r in reg.replies("岫安委办函〔2026〕1号")] == [(dt.date(2026, 12, 5), "已完成整改")]
+
+    shown = run_cli(project, "register", "show", "岫安委办函【2026】1号")
+    assert shown.exit_code == 0
+    for text in ("文号：岫安委办函〔2026〕1号", "主送：县应急管理局", "答复期限：2026年12月8日",
+                 "outputs/督办函/县应急管理局.docx", "2026年12月5日  已完成整改", "登记", "生成", "答复"):
+        assert text in shown.output
+
+    no_reason = run_cli(project, "register", "void", "岫安委办〔2026〕1号")
+    assert no_reason.exit_code == 1 and "请用 --reason 写明作废原因" in no_reason.output
+    voided = run_cli(project, "register", "void", "岫安委办〔2026〕1号", "--reason", "标题有误")
+    assert voided.exit_code == 0 and "已作废：岫安委办〔2026〕1号（标题有误）" in voided.output
+    assert reg.get("岫安委办〔2026〕1号").status == "void"
+    assert "已作废（标题有误）" in run_cli(project, "register", "list").output
+
+
+def test_cli_unknown_and_malformed_numbers(tmp_path):
+    project, _, _ = _cli_project(tmp_path)
+    for cmd in (["show"], ["void", "--reason", "x"], ["reply", "--date", "2026-12-05"]):
+        result = run_cli(project, "register", cmd[0], "岫安委办函〔2026〕9号", *cmd[1:])
+        assert result.exit_code == 1
+        assert "登记簿中没有文号“岫安委办函〔2026〕9号”" in result.output
+    bad = run_cli(project, "register", "show", "12号")
+    assert bad.exit_code == 1 and "不是发文字号" in bad.output
+
+
+def test_cli_verify_exit_code(tmp_path):
+    project, _, path = _cli_project(tmp_path)
+    ok = run_cli(project, "register", "verify")
+    assert ok.exit_code == 0 and "共核对 1 个文件，全部与登记时一致" in ok.output
+    path.write_bytes(b"docx bytez")
+    changed = run_cli(project, "register", "verify")
+    assert changed.exit_code == 1
+    assert "岫安委办函〔2026〕1号  outputs/督办函/县应急管理局.docx：已被改动" in changed.output
+    path.unlink()
+    missing = run_cli(project, "register", "verify")
+    assert missing.exit_code == 1 and "文件不存在" in missing.output
+
+
+def test_cli_empty_register(tmp_path):
+    from notices.project import Project
+
+    project = Project(tmp_path)
+    assert "登记簿中还没有文件" in run_cli(project, "register", "list").output
+    assert "无需核对" in run_cli(project, "register", "verify").output

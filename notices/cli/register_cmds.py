@@ -1,0 +1,140 @@
+"""`notices register …`: the document register (发文登记簿) in outputs/notices.db."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from ..errors import NoticesError
+from . import main, parse_date, project_from
+from .status_cmds import columns
+
+
+def _register(ctx):
+    from ..file.register import Register
+    from ..project import db_path
+
+    project = project_from(ctx)
+    return Register(db_path(project), root=project.root)
+
+
+def _day(day: dt.date | None) -> str:
+    from ..textfmt import cn_date
+
+    return cn_date(day) if day else ""
+
+
+@main.group("register")
+def register_group():
+    """发文登记簿：查看已编号的督办函、通报、约谈通知书，登记答复、作废文号、核对输出文件。
+
+    文号可写成 岫安委办函〔2026〕12号，也可用半角 [ ] 或【 】，程序会自动规范为〔 〕。
+    """
+
+
+@register_group.command("list")
+@click.option("--year", "-y", type=int, metavar="年份", help="只列该年的文件，如 2026。")
+@click.option("--kind", "-k", type=click.Choice(["督办函", "通报", "约谈通知书"]), metavar="文种",
+              help="只列该文种：督办函、通报 或 约谈通知书。")
+@click.pass_context
+def list_cmd(ctx, year, kind):
+    """列出登记簿中的文件（按年份、机关代字、序号排列）。"""
+    reg = _register(ctx)
+    records = reg.list(year=year, kind=kind)
+    if not records:
+        scope = (f"{year} 年的" if year else "") + (kind or "文件")
+        click.echo(f"登记簿中还没有{scope}。生成督办函、通报或约谈通知书时会自动编号登记。")
+        return
+    rows = [["文号", "文种", "成文日期", "主送", "状态", "答复", "标题"]]
+    for r in records:
+        replies = reg.replies(r.doc_number)
+        status = r.status_zh + (f"（{r.void_reason}）" if r.status == "void" and r.void_reason else "")
+        rows.append([r.doc_number, r.kind, _day(r.issued_on), "、".join(r.recipients), status,
+                     f"{len(replies)} 次" if replies else ("—" if r.status != "issued" else "未答复"), r.title])
+    for line in columns(rows, [None, None, None, 24, None, None, None]):
+        click.echo(line)
+    counts = {s: sum(1 for r in records if r.status == s) for s in ("issued", "reserved", "void")}
+    click.echo(f"共 {len(records)} 件：已生成 {counts['issued']}，已编号未生成 {counts['reserved']}，"
+               f"已作废 {counts['void']}。")
+
+
+@register_group.command("show")
+@click.argument("doc_number", metavar="文号")
+@click.pass_context
+def show_cmd(ctx, doc_number):
+    """显示一个文号的全部登记内容：主送、涉及任务、输出文件、答复和办理记录。"""
+    reg = _register(ctx)
+    r = reg.get(doc_number)
+    lines = [
+        ("文号", r.doc_number),
+        ("文种", r.kind),
+        ("标题", r.title),
+        ("主送", "、".join(r.recipients) or "—"),
+        ("涉及任务", "、".join(r.milestones) or "—"),
+        ("轮次", r.round_id or "—"),
+        ("数据截止", _day(r.as_of) or "—"),
+        ("成文日期", _day(r.issued_on) or "—"),
+        ("答复期限", _day(r.reply_due) or "—"),
+        ("状态", r.status_zh + (f"（原因：{r.void_reason}）" if r.void_reason else "")),
+        ("登记时间", r.created_at.strftime("%Y-%m-%d %H:%M")),
+    ]
+    for label, value in lines:
+        click.echo(f"{label}：{value}")
+    if r.outputs:
+        click.echo("输出文件：")
+        for out in r.outputs:
+            click.echo(f"  {out.path}  SHA-256 {out.sha256}")
+    replies = reg.replies(r.doc_number)
+    if replies:
+        click.echo("答复：")
+        for reply in replies:
+            click.echo(f"  {_day(reply.date)}  {reply.note}".rstrip())
+    click.echo("办理记录：")
+    for event in reg.events(r.doc_number):
+        who = f"（{event.actor}）" if event.actor else ""
+        click.echo(f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.step}{who}  {event.detail}".rstrip())
+
+
+@register_group.command("reply")
+@click.argument("doc_number", metavar="文号")
+@click.option("--date", "-d", "date_text", metavar="日期", help="答复日期，如 2026-12-05，默认为今天。")
+@click.option("--note", "-n", default="", metavar="说明", help="答复内容摘要，如“已完成整改，附现场照片”。")
+@click.pass_context
+def reply_cmd(ctx, doc_number, date_text, note):
+    """登记某单位对该文件的书面答复。"""
+    day = parse_date(date_text) or dt.date.today()
+    reply = _register(ctx).reply(doc_number, day, note.strip())
+    click.echo(f"已登记答复：{reply.doc_number}，{_day(reply.date)}" + (f"，{reply.note}" if reply.note else "") + "。")
+
+
+@register_group.command("void")
+@click.argument("doc_number", metavar="文号")
+@click.option("--reason", "-r", metavar="原因", help="（必填）作废原因，如“主送单位有误，已重新发文”。")
+@click.pass_context
+def void_cmd(ctx, doc_number, reason):
+    """作废一个文号：文号保留在登记簿中并标明作废原因，今后不再使用。"""
+    if not reason or not reason.strip():
+        raise NoticesError("请用 --reason 写明作废原因，如 --reason \"主送单位有误\"")
+    record = _register(ctx).void(doc_number, reason)
+    click.echo(f"已作废：{record.doc_number}（{record.void_reason}）。该文号保留在登记簿中，不再使用。")
+    if record.outputs:
+        click.echo("已生成的文件仍在原处，未删除：" + "、".join(o.path for o in record.outputs))
+
+
+@register_group.command("verify")
+@click.pass_context
+def verify_cmd(ctx):
+    """核对登记的每个输出文件：重新计算 SHA-256，列出被改动或已不存在的文件。有问题时退出码为 1。"""
+    checks = _register(ctx).verify()
+    if not checks:
+        click.echo("登记簿中还没有已生成的文件，无需核对。")
+        return
+    bad = [c for c in checks if c.state != "ok"]
+    for c in bad:
+        click.echo(f"  {c.doc_number}  {c.path}：{c.state_zh}")
+    if bad:
+        raise NoticesError(f"共核对 {len(checks)} 个文件，{len(bad)} 个与登记时不符（改动 "
+                           f"{sum(c.state == 'changed' for c in bad)} 个，不存在 "
+                           f"{sum(c.state == 'missing' for c in bad)} 个）")
+    click.echo(f"共核对 {len(checks)} 个文件，全部与登记时一致。")
