@@ -160,6 +160,33 @@ def test_two_processes_get_distinct_consecutive_numbers(tmp_path, repeat):
         assert mine == sorted(mine)
 
 
+_BATCH_WORKER = textwrap.dedent("""
+    import sys, time
+    from notices.file.register import Register, batch_key
+    db, start = sys.argv[1], float(sys.argv[2])
+    while time.time() < start:
+        time.sleep(0.001)
+    reg = Register(db)
+    for i in range(20):
+        key = batch_key("督办函", f"单位{i}", "2026-11", "2026-12-01")
+        print(reg.allocate("督办函", "岫安委办函", 2026, f"督办函{i}", batch_key=key).serial, flush=True)
+""")
+
+
+def test_two_processes_running_the_same_batch_share_its_numbers(tmp_path):
+    db = tmp_path / "notices.db"
+    start = time.time() + 1.0
+    procs = [subprocess.Popen([sys.executable, "-c", _BATCH_WORKER, str(db), str(start)], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    for p, (out, err) in zip(procs, outs):
+        assert p.returncode == 0, err
+    first, second = ([int(s) for s in out.split()] for out, _ in outs)
+    assert first == second  # the same batch got the same number in both processes
+    assert sorted(first) == list(range(1, 21))
+    assert len(Register(db).list()) == 20
+
+
 # --- batches ----------------------------------------------------------------------------------
 def test_rerunning_a_batch_returns_the_existing_record(tmp_path):
     reg = Register(tmp_path / "notices.db", root=tmp_path)

@@ -7,6 +7,7 @@ import datetime as dt
 import click
 
 from ..errors import NoticesError
+from ..file.register import KINDS
 from . import main, parse_date, project_from
 from .status_cmds import columns
 
@@ -35,7 +36,7 @@ def register_group():
 
 @register_group.command("list")
 @click.option("--year", "-y", type=int, metavar="年份", help="只列该年的文件，如 2026。")
-@click.option("--kind", "-k", type=click.Choice(["督办函", "通报", "约谈通知书"]), metavar="文种",
+@click.option("--kind", "-k", type=click.Choice(KINDS), metavar="文种",
               help="只列该文种：督办函、通报 或 约谈通知书。")
 @click.pass_context
 def list_cmd(ctx, year, kind):
