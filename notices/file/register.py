@@ -27,8 +27,6 @@ import datetime as dt
 import hashlib
 import json
 import re
-import sqlite3
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,48 +215,14 @@ class Register:
         self.path = Path(path)
         self.root = Path(root).resolve() if root is not None else None
         self._store = Store(self.path)
-        self._prepared = False
-
-    def _prepare(self) -> None:
-        """Put the database in WAL mode before the store opens it.
-
-        Switching a new database to WAL needs an exclusive lock, and SQLite answers
-        "database is locked" at once (no busy wait) when another process opens the
-        same new file at the same moment; the store would report that as a damaged
-        file. Retrying here makes concurrent first use safe.
-        """
-        if self._prepared:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-                try:
-                    mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-                finally:
-                    conn.close()
-                if str(mode).lower() == "wal":
-                    break
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) and "busy" not in str(exc):
-                    break  # not a race: let the store report it
-            except sqlite3.DatabaseError:
-                break
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.01)
-        self._prepared = True
 
     @contextmanager
     def _transaction(self):
-        self._prepare()
         with self._store._transaction() as conn:
             yield conn
 
     @contextmanager
     def _connect(self):
-        self._prepare()
         with self._store._connect() as conn:
             yield conn
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,6 +156,24 @@ def _report(row: sqlite3.Row) -> Report:
     )
 
 
+
+def _enable_wal(conn: sqlite3.Connection, patience: float = 30.0) -> None:
+    """Switch to WAL, waiting out a concurrent first opener.
+
+    Switching a new database to WAL needs an exclusive lock, and SQLite answers
+    "database is locked" at once (no busy wait) when another process opens the
+    same new file at the same moment: retry instead of calling the file damaged.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -173,7 +192,7 @@ class Store:
             try:
                 conn.execute("PRAGMA foreign_keys = ON")
                 if not self._migrated:
-                    conn.execute("PRAGMA journal_mode = WAL")
+                    _enable_wal(conn)
                     self._migrate(conn)
                     self._migrated = True
             except sqlite3.DatabaseError as exc:
