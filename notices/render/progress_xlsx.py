@@ -32,6 +32,8 @@ from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.page import PageMargins
 
+from .xlsx_print import landscape_a4
+
 from ..file.outputs import write_atomic
 from ..model import STATES, Milestone, Registry, Report
 
@@ -208,14 +210,7 @@ def build_progress_workbook(registry: Registry, rows: list[TemplateRow], unit_la
 
     # View and print
     ws.freeze_panes = f"A{FIRST_ROW}"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3)
-    ws.print_options.horizontalCentered = True
+    landscape_a4(ws, HEADER_ROW, PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3))
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
     _help_sheet(wb, registry, round_id, font_name, font_size)

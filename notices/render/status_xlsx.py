@@ -26,6 +26,9 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
+
+from .xlsx_print import landscape_a4
 
 from ..assess.status import (
     DONE,
@@ -116,12 +119,7 @@ def _table(ws, headers, rows, font: str, widths) -> None:
         ws.row_dimensions[r].height = 15 * lines
     ws.row_dimensions[HEADER_ROW].height = 15 * max(_lines(h, w) for h, w in zip(headers, widths))
     ws.freeze_panes = ws.cell(HEADER_ROW + 1, 1)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    landscape_a4(ws, HEADER_ROW, PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.3))
     last = HEADER_ROW + max(len(rows), 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(headers))}{last}"
 

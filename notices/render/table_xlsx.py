@@ -27,6 +27,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
+from .xlsx_print import landscape_a4
+
 from ..compose.table import PROGRESS_HEADERS, RESTART, TableSpec
 from ..errors import NoticesError, Problem
 from ..model import PlanInfo, Registry
@@ -198,15 +200,8 @@ def build_table_workbook(spec: TableSpec, fonts: dict[str, str], font_size: floa
     _row_heights(ws, spec, first, widths, font_size, cat_runs, task_runs, task_cols, ncols)
 
     # Page setup: A4 landscape, one page wide, header row repeated.
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    landscape_a4(ws, header_row, PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.4))
     ws.print_area = f"A1:{last}{max(last_row, header_row)}"
-    ws.page_margins = PageMargins(left=0.5, right=0.5, top=0.75, bottom=0.75, header=0.3, footer=0.4)
-    ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "— &P —"
     ws.oddFooter.center.size = 12
     ws.evenFooter.center.text = "— &P —"
