@@ -95,3 +95,4 @@ from . import commands  # noqa: E402,F401  (registers the sub-commands)
 from . import progress_cmds  # noqa: E402,F401
 from . import status_cmds  # noqa: E402,F401
 from . import register_cmds  # noqa: E402,F401
+from . import issue_cmds  # noqa: E402,F401
