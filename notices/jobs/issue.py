@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..assess.calendar import calendar_from_config
-from ..compose.common import office_from_config, options_from_config
+from ..compose.common import office_from_config, options_from_config, unit_items
 from ..compose.duban import duban_context, duban_title
-from ..compose.common import unit_items
 from ..config import FONT_ROLES
 from ..file.outputs import safe_filename, write_atomic
 from ..file.register import Register, batch_key, file_sha256, organ_code_for
