@@ -11,33 +11,20 @@ import zipfile
 
 import pytest
 
-from notices.assess.status import assess
 from notices.compose.common import NoticeOptions, Office, office_from_config, options_from_config
 from notices.compose.duban import duban_context
 from notices.compose.tongbao import tongbao_context
 from notices.compose.yuetan import yuetan_context
 from notices.config import load_config
 from notices.errors import NoticesError
-from notices.read.registry import load_registry
 from notices.render.engine import Template
 from notices.render.template_build import FIELDS
 from notices.shipped import shipped
-from test_status import AS_OF, REPORTS, A, B, C, write_registry
+from test_status import AS_OF, A, B, C, registry, result  # noqa: F401  (fixtures)
 
 D = dt.date
 OFFICE = Office("岫岩满族自治县安全生产委员会办公室", "岫安委办", "张三", "0415-1234567")
 NOV20 = D(2026, 11, 20)
-
-
-@pytest.fixture(scope="module")
-def registry(tmp_path_factory):
-    reg, _ = load_registry(write_registry(tmp_path_factory.mktemp("reg") / "registry"))
-    return reg
-
-
-@pytest.fixture(scope="module")
-def result(registry):
-    return assess(registry, REPORTS, AS_OF)
 
 
 def render_text(name: str, ctx: dict) -> list[str]:
@@ -161,7 +148,6 @@ def test_tongbao_figures_and_ranking(registry, result):
 
 def test_tongbao_commended_and_criticised(registry, result):
     paras = render_text("通报.docx", tongbao(registry, result))
-    text = "\n".join(paras)
     # B is 100% but owes this round a report: named for it, not praised
     assert "县消防救援大队到期任务全部完成，且无逾期事项，予以通报表扬。" in paras
     assert "本轮未按要求报送进展的单位：县教育局（1项）。" in paras

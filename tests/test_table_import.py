@@ -17,33 +17,10 @@ from notices.read.registry import load_registry
 from notices.read.registry_dump import dump_plan_yaml, write_registry
 from notices.read.table_import import cn_to_int, import_table, parse_category_label, parse_task_label
 from notices.render.table_xlsx import SHEET, table_extra, write_table_xlsx
+from test_table_xlsx import UNITS_YAML
 
 FONTS = {"title": "方正小标宋简体", "body": "仿宋_GB2312", "heading": "黑体"}
 
-UNITS_YAML = """\
-groups:
-  - id: dept
-    name: 有关部门
-  - id: town
-    name: 乡镇（街道）
-units:
-  - name: 县应急管理局
-    short: 应急局
-    aliases: [县应急局]
-    kind: 部门
-    groups: [dept]
-  - name: 县住房和城乡建设局
-    short: 住建局
-    kind: 部门
-    groups: [dept]
-  - name: 县公安局
-    kind: 部门
-    groups: [dept]
-  - name: 兴隆街道办事处
-    short: 兴隆街道
-    kind: 街道
-    groups: [town]
-"""
 
 PLAN_YAML = """\
 plan:

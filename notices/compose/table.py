@@ -48,6 +48,7 @@ class TableSpec:
     attachment_label: str = ""
     with_progress: bool = False
     headers: tuple[str, ...] = field(default=HEADERS)
+    unit: str = ""  # full name of the unit the table is filtered to
 
 
 def category_label(category: Category) -> str:

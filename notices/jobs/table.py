@@ -34,9 +34,8 @@ class TableRequest:
 def build_spec(project: Project, req: TableRequest) -> TableSpec:
     registry, directory = project.load()
     tasks = select_tasks(registry, directory, req.unit, req.categories)
-    subtitle = ""
-    if req.unit:
-        subtitle = f"（{directory.unit(req.unit).name}）"
+    unit = directory.unit(req.unit).name if req.unit else ""
+    subtitle = f"（{unit}）" if unit else ""
     if req.as_of and req.progress is not None:
         from ..textfmt import cn_date
 
@@ -48,6 +47,7 @@ def build_spec(project: Project, req: TableRequest) -> TableSpec:
         attachment_label=f"附件{req.attachment}" if req.attachment else "",
         with_progress=req.progress is not None,
         headers=HEADERS + (PROGRESS_HEADERS if req.progress is not None else ()),
+        unit=unit,
     )
 
 
@@ -61,8 +61,8 @@ def load_template(project: Project, with_progress: bool, templates_dir: Path | N
 
 def default_path(project: Project, req: TableRequest, spec: TableSpec) -> Path:
     name = "序时进度表"
-    if req.unit:
-        name += f"-{spec.subtitle.strip('（）').split('，')[0]}"
+    if spec.unit:
+        name += f"-{spec.unit}"
     if req.progress is not None and req.as_of:
         name += f"-进展-{req.as_of.isoformat()}"
     return next_free(project.outputs_dir / "序时进度表" / f"{safe_filename(name)}.docx")
