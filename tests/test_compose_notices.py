@@ -53,7 +53,7 @@ def duban(registry, result, unit, **kw):
 
 def test_duban_inline_items(registry, result):
     ctx = duban(registry, result, A)
-    assert ctx["recipient"] == A and ctx["items"] == []
+    assert ctx["recipient"] == A and ctx["items"] == [] and ctx["attachments"] == []
     assert ctx["title"] == "关于督促加快推进测试任务落实的函"
     paras = render_text("督办函.docx", ctx)
     text = "\n".join(paras)
@@ -83,15 +83,26 @@ def test_duban_only_own_items(registry, result):
         assert other not in text
 
 
-def test_duban_long_list_goes_to_table(registry, result):
+def test_duban_long_list_goes_to_an_attachment(registry, result):
     ctx = duban(registry, result, A, options=NoticeOptions(long_list=1))
     assert [(r["no"], r["task"], r["deadline"], r["overdue_days"]) for r in ctx["items"]] == [
         (1, "1-1", "2024年底", "698"), (2, "2-1", "2025年第四季度（2025年12月31日）", "333")]
     assert ctx["items"][0]["latest"] == "2026年11月20日报送：正在推进（已起草制度文件）"
-    text = "\n".join(render_text("督办函.docx", ctx))
-    assert "你单位逾期未完成的事项共2项，逐项列入本函所附《逾期及未报送事项清单》（清单附后）" in text
+    # the only attachment: named unnumbered in the 附件说明, labelled "附件" on its page
+    assert ctx["attachments"] == ["逾期及未报送事项清单"]
+    assert (ctx["items_label"], ctx["items_title"]) == ("附件", "逾期及未报送事项清单")
+    paras = render_text("督办函.docx", ctx)
+    text = "\n".join(paras)
+    assert "你单位逾期未完成的事项共2项，详见附件，请逐项对照整改。" in paras
+    assert "清单附后" not in text
     assert "（序号1-1）" not in text  # not inline
     assert "建立工作机制" in text and "698" in text  # in the table
+    # 附件说明 before the signature; the 附件 page after the date and 附注
+    note = paras.index("附件：逾期及未报送事项清单")
+    date = paras.index("2026年11月29日")
+    assert note < date < paras.index("（联系人：张三，联系电话：0415-1234567）") < paras.index("附件")
+    assert paras[paras.index("附件") + 1] == "逾期及未报送事项清单"
+    assert paras.index("建立工作机制") > paras.index("附件")
 
 
 def test_duban_reply_deadline_in_working_days(registry, result):

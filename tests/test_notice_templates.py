@@ -32,6 +32,7 @@ COMMON = dict(doc_number="岫安委办函〔2026〕12号", body=BODY, attachment
               signer=ORGAN, date_cn="2026年11月29日", note="联系人：张三，电话：0415-1234567", cc="县应急管理局")
 CONTEXTS = {
     "督办函.docx": dict(COMMON, organ=ORGAN, title="关于督促加快推进安全生产治本攻坚任务的函", recipient="县交通运输局",
+                     items_label="附件1", items_title="逾期任务清单",
                      items=[dict(no=i, task=f"1-{i}", requirement="每季度至少开展1次检查", deadline="2026年6月底",
                                  overdue_days=12 * i, latest="未报送") for i in range(1, 4)]),
     "约谈通知书.docx": dict(COMMON, organ=ORGAN, recipient="县交通运输局"),
@@ -257,13 +258,35 @@ def test_optional_parts_drop_cleanly(tmp_path):
     assert text_of(find_para(single, "^附件：")) == "附件：材料清单"
 
 
-def test_duban_items_table(tmp_path):
+def test_duban_items_table_is_an_attachment_after_the_signature(tmp_path):
     doc = parts(render(tmp_path, "督办函.docx"))["word/document.xml"]
-    rows = doc.findall(".//w:tbl/w:tr", NS)
+    blocks = list(doc.find("w:body", NS))
+    texts = [text_of(b) for b in blocks]
+    note, label, title = (texts.index(t) for t in ("（联系人：张三，电话：0415-1234567）", "附件1", "逾期任务清单"))
+    table = next(i for i, b in enumerate(blocks) if b.tag == W + "tbl")
+    cc = texts.index("抄送：县应急管理局。")
+    # body … 附件说明 … signature, date, 附注 | new page: label, title, table | 抄送 last
+    assert texts.index("附件：1. 逾期任务清单") < note < label < title < table < cc
+    assert texts.index("2026年11月29日") == note - 1
+    label, title = blocks[label], blocks[title]
+    assert label.find("w:pPr/w:pageBreakBefore", NS) is not None
+    assert font(label) == "黑体" and size(label) == "32" and ppr(label, "jc", "val") == "left"
+    assert ppr(label, "ind", "firstLine") is None and ppr(label, "ind", "left") is None  # flush left
+    assert font(title) == "方正小标宋简体" and size(title) == "44" and ppr(title, "jc", "val") == "center"
+    assert ppr(title, "spacing", "before") == "560"  # "附件" on line 1, the title on line 3
+    rows = blocks[table].findall("w:tr", NS)
     assert [text_of(c) for c in rows[0].findall("w:tc", NS)] == ["序号", "任务序号", "具体要求", "完成时间", "逾期天数", "最近报送情况"]
-    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
+    assert rows[0].find("w:trPr/w:tblHeader", NS) is not None  # repeated on every page
+    assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
     assert [text_of(c) for c in rows[3].findall("w:tc", NS)] == ["3", "1-3", "每季度至少开展1次检查", "2026年6月底", "36", "未报送"]
-    assert sum(int(g.get(W + "w")) for g in doc.findall(".//w:tblGrid/w:gridCol", NS)) == TB.TEXT_WIDTH
+    assert sum(int(g.get(W + "w")) for g in blocks[table].findall("w:tblGrid/w:gridCol", NS)) == TB.TEXT_WIDTH
+    assert blocks[table + 1].tag == W + "p"  # Word wants a paragraph after a table
+
+
+def test_duban_without_items_has_no_attachment_page(tmp_path):
+    doc = parts(render(tmp_path, "督办函.docx", items=[], attachments=[]))["word/document.xml"]
+    assert doc.find(".//w:pageBreakBefore", NS) is None and doc.find(".//w:tbl", NS) is None
+    assert "附件" not in text_of(doc) and "逾期任务清单" not in text_of(doc)
 
 
 @pytest.mark.parametrize("name", LETTERS)

@@ -1,10 +1,11 @@
 """督办函: a 函 in 信函格式 to one unit about its overdue and unreported items.
 
 Structure (GB/T 9704 document types; 督办 practice): basis citing the plan by
-title and 文号 → the unit's figures → the items (inline when few, else the
-items table after the body, "清单附后") → requirements → reply deadline and
-form → consequence if late; the contact person goes in the 附注. Pure: the
-reply deadline is computed by the caller (calendar.add_workdays) and passed in.
+title and 文号 → the unit's figures → the items (inline when few, else "详见附件"
+and the items table as the letter's 附件, named in the 附件说明 and set on its
+own page after the signature) → requirements → reply deadline and form →
+consequence if late; the contact person goes in the 附注. Pure: the reply
+deadline is computed by the caller (calendar.add_workdays) and passed in.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from .common import (
     sub,
     unit_items,
 )
+
+
+ITEMS_TITLE = "逾期及未报送事项清单"
 
 
 def duban_title(registry: Registry) -> str:
@@ -62,8 +66,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     long = len(items) > options.long_list
     if long:
         kinds = "、".join(k for k, c in (("逾期未完成", overdue), ("未按要求报送进展", unreported)) if c)
-        body.append(para(f"你单位{kinds}的事项共{n(len(items))}项，逐项列入本函所附《逾期及未报送事项清单》"
-                         "（清单附后），请逐项对照整改。"))
+        body.append(para(f"你单位{kinds}的事项共{n(len(items))}项，详见附件，请逐项对照整改。"))
     else:
         body += [para(f"{i}. {item_sentence(item, as_of)}") for i, item in enumerate(items, 1)]
 
@@ -89,7 +92,10 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
         "recipient": summary.key,
         "body": body,
         "items": item_rows(items) if long else [],
-        "attachments": [],
+        # The list is the letter's only attachment: "附件" unnumbered, as in the 附件说明.
+        "items_label": "附件" if long else "",
+        "items_title": ITEMS_TITLE if long else "",
+        "attachments": [ITEMS_TITLE] if long else [],
         "signer": office.name,
         "date_cn": cn_date(issued_on),
         "note": contact_note(office),

@@ -274,14 +274,24 @@ def _table(widths: list[int], heads: list[str], data: list[tuple[str, str]], loo
 
 
 def _items_table() -> str:
-    """督办函: the overdue items, optional."""
-    widths = [600, 1100, 3145, 1300, 900, 1800]
+    """督办函: the flagged items as an attachment (GB/T 9704 §7.3.7: after the
+    signature, date and 附注, on a new page): "附件" 3号黑体 flush left on line 1,
+    the title 2号小标宋 centred on line 3, then the table, its header row
+    repeated on every page. Absent when ``items`` is empty (a short list stays
+    inline in the body)."""
+    widths = [600, 1000, 2945, 1400, 1000, 1900]
     heads = ["序号", "任务序号", "具体要求", "完成时间", "逾期天数", "最近报送情况"]
     data = [("TableCenter", "{{ it.no }}"), ("TableCenter", "{{ it.task }}"), ("TableText", "{{ it.requirement }}"),
             ("TableCenter", "{{ it.deadline }}"), ("TableCenter", "{{ it.overdue_days }}"), ("TableLeft", "{{ it.latest }}")]
-    return (_tag("{%p if items %}") + _np("BodyText", "", line=280)  # half a line around the table
-            + _table(widths, heads, data, "it in items")
-            + _np("BodyText", "", line=280) + _tag("{%p endif %}"))
+    return (_tag("{%p if items %}")
+            + _np("AttachmentLabel", _r("{{ items_label }}", HEI), align="left", page_break_before=True)
+            + _np("Title", _r("{{ items_title }}", TITLE, S2), align="center", line=700, before=LINE, after=LINE // 2)
+            + _tag("{%p endif %}")
+            + _tag("{%p if items %}") + _table(widths, heads, data, "it in items")
+            # Word needs a paragraph after a table; keep it tiny so it adds no page.
+            + X.para("", '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                     '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr>')
+            + _tag("{%p endif %}"))
 
 
 def _ranking_table() -> str:
@@ -360,7 +370,9 @@ def _cc_letter() -> str:
 
 
 def letter(kind: str) -> bytes:
-    """信函格式: 督办函 (title, optional items table) or 约谈通知书 (fixed title).
+    """信函格式: 督办函 (title, optional items list as an attachment) or 约谈通知书
+    (fixed title). Order: body, 附件说明, signature, date, 附注, the 附件 page
+    (督办函 with items), 抄送 last.
 
     Page 1 carries the 标志 and the double lines in its own header and no page
     number (titlePg, empty first footer); later pages "— N —" odd right, even left.
@@ -374,9 +386,9 @@ def letter(kind: str) -> bytes:
         + _np("Title", _r(title, TITLE, S2), align="center", line=700, before=2 * LINE)
         + _np("Recipient", _r(recipient), align="left", before=LINE)
         + _body_paragraphs()
-        + (_items_table() if kind == "督办函" else "")
         + _attachment_note()
         + _signature()
+        + (_items_table() if kind == "督办函" else "")
         + _cc_letter()
     )
     footers = _page_footers(first_empty=True)
@@ -453,7 +465,7 @@ TEMPLATES.update({
 _COMMON = {"doc_number", "body", "attachments", "signer", "date_cn", "note", "cc"}
 # template -> (fields the jobs provide, fields the template must use)
 FIELDS: dict[str, tuple[set[str], set[str]]] = {
-    "督办函.docx": (_COMMON | {"organ", "title", "recipient", "items"},
+    "督办函.docx": (_COMMON | {"organ", "title", "recipient", "items", "items_label", "items_title"},
                  {"organ", "doc_number", "title", "recipient", "body", "signer", "date_cn"}),
     "约谈通知书.docx": (_COMMON | {"organ", "recipient"},
                    {"organ", "doc_number", "recipient", "body", "signer", "date_cn"}),
