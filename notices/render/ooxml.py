@@ -445,3 +445,73 @@ def imprint_table_props(width: int, inset: int, outer_sz: int = 8, inner_sz: int
             f'<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="{inset}" w:type="dxa"/>'
             f'<w:bottom w:w="0" w:type="dxa"/><w:right w:w="{inset}" w:type="dxa"/></w:tblCellMar>'
             '<w:tblLook w:val="0000"/></w:tblPr>')
+
+
+# --- combining rendered documents -------------------------------------------
+_SECT_ORDER = ("headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+               "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+               "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange")
+
+
+def _sect_child(sect, name: str):
+    """sectPr's w:NAME, created where CT_SectPr's sequence puts it if missing."""
+    tag = f"{{{W_NS}}}{name}"
+    el = sect.find(tag)
+    if el is None:
+        rank = _SECT_ORDER.index(name)
+        later = next((c for c in sect if isinstance(c.tag, str) and c.tag.startswith(f"{{{W_NS}}}")
+                      and c.tag[len(W_NS) + 2:] in _SECT_ORDER[rank + 1:]), None)
+        el = sect.makeelement(tag, {})
+        later.addprevious(el) if later is not None else sect.append(el)
+    return el
+
+
+def combine_documents(docs: list[bytes]) -> bytes:
+    """One .docx from several rendered from the same template, to print a batch in one go.
+
+    Each document becomes a section that starts on an odd page (so every letter
+    begins on a front side when printed duplex) and restarts its page numbers
+    at 1. Headers, footers, styles and relationships are shared, so every part
+    but the body and docProps must be byte-identical to the first document's.
+    """
+    import io
+
+    from lxml import etree
+
+    if not docs:
+        raise ValueError("no documents to combine")
+    packages = []
+    for data in docs:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            packages.append({info.filename: zf.read(info) for info in zf.infolist()})
+    first, own = packages[0], {"word/document.xml", "docProps/core.xml", "docProps/app.xml"}
+    for no, pkg in enumerate(packages[1:], 2):
+        for name in sorted((first.keys() | pkg.keys()) - own):
+            if first.get(name) != pkg.get(name):
+                raise ValueError(f"document {no} differs from document 1 in part {name}")
+    w = f"{{{W_NS}}}"
+    root = etree.fromstring(first["word/document.xml"])
+    body = root.find(w + "body")
+    del body[:]
+    for no, pkg in enumerate(packages, 1):
+        content = list(etree.fromstring(pkg["word/document.xml"]).find(w + "body"))
+        if not content or content[-1].tag != w + "sectPr":
+            raise ValueError(f"document {no} has no section properties at the end of its body")
+        # Its first section (usually its only one) starts on an odd page at page 1.
+        head = next((s for s in (c.find(f"{w}pPr/{w}sectPr") for c in content if c.tag == w + "p")
+                     if s is not None), content[-1])
+        _sect_child(head, "type").set(w + "val", "oddPage")
+        _sect_child(head, "pgNumType").set(w + "start", "1")
+        body.extend(content)
+        if no < len(packages):
+            # A section break: the sectPr moves into a closing paragraph, exact 1 pt so it never needs a page.
+            ppr = etree.SubElement(etree.SubElement(body, w + "p"), w + "pPr")
+            etree.SubElement(ppr, w + "spacing", {w + "before": "0", w + "after": "0", w + "line": "20",
+                                                  w + "lineRule": "exact"})
+            rpr = etree.SubElement(ppr, w + "rPr")
+            for tag in ("sz", "szCs"):
+                etree.SubElement(rpr, w + tag, {w + "val": "2"})
+            ppr.append(content[-1])
+    parts = dict(first)
+    parts["word/document.xml"] = XML_HEAD + etree.tostring(root, encoding="unicode")
+    return zip_bytes(parts)
