@@ -140,6 +140,9 @@ class DocRecord:
     outputs: tuple[Output, ...]
     batch_key: str | None
     created_at: dt.datetime
+    # unit -> milestone ids the document takes up with it: the addressee of a
+    # 督办函 or 约谈通知书, the units a 通报 criticises by name
+    subjects: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     existing: bool = field(default=False, compare=False)  # allocate found the batch's record
 
     @property
@@ -197,7 +200,8 @@ def _record(row, existing: bool = False) -> DocRecord:
         round_id=row["round_id"], as_of=_date(row["as_of"]), issued_on=_date(row["issued_on"]),
         reply_due=_date(row["reply_due"]), status=row["status"], void_reason=row["void_reason"],
         outputs=tuple(Output(o["path"], o["sha256"]) for o in json.loads(row["outputs"])),
-        batch_key=row["batch_key"], created_at=dt.datetime.fromisoformat(row["created_at"]), existing=existing)
+        batch_key=row["batch_key"], created_at=dt.datetime.fromisoformat(row["created_at"]),
+        subjects={u: tuple(m) for u, m in json.loads(row["subjects"]).items()}, existing=existing)
 
 
 def _now() -> str:
@@ -259,7 +263,7 @@ class Register:
     def allocate(self, kind: str, organ_code: str, year: int, title: str,
                  recipients: Iterable[str] = (), milestones: Iterable[str] = (), batch_key: str | None = None,
                  round_id: str | None = None, as_of=None, issued_on=None, reply_due=None,
-                 actor: str = "") -> DocRecord:
+                 actor: str = "", subjects: dict[str, Iterable[str]] | None = None) -> DocRecord:
         """The next number of (organ_code, year), reserved for this document — or, when
         ``batch_key`` already has a live (not void) record, that record (``existing`` True)."""
         _check_organ(organ_code)
@@ -277,11 +281,12 @@ class Register:
             number = format_number(organ_code, year, serial)
             conn.execute(
                 "INSERT INTO documents (kind, organ_code, year, serial, doc_number, title, recipients, milestones, "
-                "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?)",
+                "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at, subjects) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?, ?)",
                 (kind, organ_code, year, serial, number, str(title).strip(),
                  json.dumps(list(recipients), ensure_ascii=False), json.dumps(list(milestones), ensure_ascii=False),
-                 round_id, _iso(as_of), _iso(issued_on), _iso(reply_due), batch_key, _now()))
+                 round_id, _iso(as_of), _iso(issued_on), _iso(reply_due), batch_key, _now(),
+                 json.dumps({u: list(m) for u, m in (subjects or {}).items()}, ensure_ascii=False)))
             self._event(conn, number, "登记", actor, f"{kind}：{str(title).strip()}")
             row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
         return _record(row)
@@ -378,6 +383,22 @@ class Register:
         with self._connect() as conn:
             rows = conn.execute(sql + " ORDER BY year, organ_code, serial", args).fetchall()
         return [_record(r) for r in rows]
+
+    def next_serial(self, organ_code: str, year: int) -> int:
+        """The serial the next allocation would get (for provisional numbers; not reserved)."""
+        if not self.path.exists():
+            return 1
+        with self._connect() as conn:
+            return conn.execute("SELECT COALESCE(MAX(serial), 0) + 1 FROM documents WHERE organ_code = ? AND year = ?",
+                                (_check_organ(organ_code), int(year))).fetchone()[0]
+
+    def first_replies(self) -> dict[str, dt.date]:
+        """doc number -> date of its first recorded reply."""
+        if not self.path.exists():
+            return {}
+        with self._connect() as conn:
+            rows = conn.execute("SELECT doc_number, MIN(date) AS day FROM replies GROUP BY doc_number").fetchall()
+        return {r["doc_number"]: dt.date.fromisoformat(r["day"]) for r in rows}
 
     def replies(self, doc_number: str) -> list[Reply]:
         with self._connect() as conn:

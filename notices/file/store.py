@@ -122,6 +122,10 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX events_by_doc ON events (doc_number, id);
     """,
+    # 3: what each document takes up with each unit, read by the escalation plan
+    """
+    ALTER TABLE documents ADD COLUMN subjects TEXT NOT NULL DEFAULT '{}';  -- JSON {unit: [milestone ids]}
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
