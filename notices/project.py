@@ -15,6 +15,7 @@ from .shipped import shipped
 @dataclass
 class Project:
     root: Path
+    templates: Path | None = None  # the office's own templates folder (--templates), over root/templates
 
     @cached_property
     def config(self) -> Config:
@@ -30,6 +31,10 @@ class Project:
 
     @property
     def templates_dir(self) -> Path:
+        if self.templates is not None:
+            if not self.templates.is_dir():
+                raise NoticesError(f"模板文件夹不存在：{self.templates}")
+            return self.templates
         return self._own_or_shipped("templates")
 
     @property

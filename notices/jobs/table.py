@@ -68,12 +68,17 @@ def default_path(project: Project, req: TableRequest, spec: TableSpec) -> Path:
     return next_free(project.outputs_dir / "序时进度表" / f"{safe_filename(name)}.docx")
 
 
-def make_table(project: Project, req: TableRequest, templates_dir: Path | None = None) -> list[Path]:
-    """Write the table; return the files written."""
+def render_table(project: Project, req: TableRequest, templates_dir: Path | None = None) -> tuple[TableSpec, bytes]:
+    """The table as .docx bytes (the 通报 attaches it without writing it here)."""
     spec = build_spec(project, req)
     tpl = load_template(project, spec.with_progress, templates_dir)
-    data = tpl.render({"title": spec.title, "subtitle": spec.subtitle,
-                       "attachment_label": spec.attachment_label, "rows": spec.rows})
+    return spec, tpl.render({"title": spec.title, "subtitle": spec.subtitle,
+                             "attachment_label": spec.attachment_label, "rows": spec.rows})
+
+
+def make_table(project: Project, req: TableRequest, templates_dir: Path | None = None) -> list[Path]:
+    """Write the table; return the files written."""
+    spec, data = render_table(project, req, templates_dir)
     path = Path(req.output) if req.output else default_path(project, req, spec)
     if path.suffix.lower() != ".docx":
         path = path.with_suffix(".docx")
