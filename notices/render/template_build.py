@@ -279,7 +279,7 @@ def _items_table() -> str:
     the title 2号小标宋 centred on line 3, then the table, its header row
     repeated on every page. Absent when ``items`` is empty (a short list stays
     inline in the body)."""
-    widths = [600, 1000, 2945, 1400, 1000, 1900]
+    widths = [600, 1050, 2945, 1400, 1050, 1800]  # 4-字 heads on one line: 4 × 210 + 170 margins
     heads = ["序号", "任务序号", "具体要求", "完成时间", "逾期天数", "最近报送情况"]
     data = [("TableCenter", "{{ it.no }}"), ("TableCenter", "{{ it.task }}"), ("TableText", "{{ it.requirement }}"),
             ("TableCenter", "{{ it.deadline }}"), ("TableCenter", "{{ it.overdue_days }}"), ("TableLeft", "{{ it.latest }}")]
