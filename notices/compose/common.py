@@ -43,6 +43,7 @@ class NoticeOptions:
     yuetan_report_workdays: int = 5  # 约谈: rectification report within N working days
     yuetan_place: str = "县安委会办公室会议室"
     yuetan_time: str = "09:00"  # default start of a 约谈
+    yuetan_notice_workdays: int = 3  # default 约谈 day: N working days after the notice
 
 
 def office_from_config(config) -> Office:
@@ -65,6 +66,7 @@ def options_from_config(config) -> NoticeOptions:
         yuetan_report_workdays=int(section.get("yuetan_report_workdays", d.yuetan_report_workdays)),
         yuetan_place=str(section.get("yuetan_place") or d.yuetan_place),
         yuetan_time=str(section.get("yuetan_time") or d.yuetan_time),
+        yuetan_notice_workdays=int(section.get("yuetan_notice_workdays", d.yuetan_notice_workdays)),
     )
 
 
