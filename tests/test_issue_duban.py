@@ -26,7 +26,7 @@ def text(path) -> str:
 
 def test_letters_numbered_written_and_not_duplicated(project):  # noqa: F811
     dry = run(project, "--dry-run")
-    assert "暂定" in dry and not (project / "outputs" / "2026").exists()
+    assert "（暂定）" in dry and not (project / "outputs" / "2026").exists()
     out = run(project)
     files = sorted((project / "outputs" / "2026" / "督办函").glob("*.docx"))
     records = Register(db_path(Project(project))).list(year=2026)

@@ -1,41 +1,215 @@
-"""`notices issue`: 督办函 (通报 and 约谈通知书 follow)."""
+"""`notices plan` and `notices issue`: the escalation ladder, then the documents."""
 
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from pathlib import Path
 
 import click
 
 from . import main, parse_date, project_from
 
+ALIASES = {"duban": "督办函", "督办": "督办函", "督办函": "督办函",
+           "tongbao": "通报", "通报": "通报",
+           "yuetan": "约谈通知书", "约谈": "约谈通知书", "约谈通知书": "约谈通知书"}
+ACTION_ZH = {"督办函": "发督办函", "通报": "通报点名", "约谈通知书": "约谈", "": "不发文"}
 
-@main.group("issue")
-def issue_group():
-    """发文：督办函（通报、约谈通知书待实现）。文号在登记簿中依次分配，重复运行不重复发文。"""
+
+def _project(ctx, templates: Path | None):
+    project = project_from(ctx)
+    project.templates = templates
+    return project
 
 
-@issue_group.command("duban")
+def _dates(as_of, issued_on) -> tuple[dt.date, dt.date]:
+    today = dt.date.today()
+    return parse_date(as_of) or today, parse_date(issued_on) or today
+
+
+def _warn(batch) -> None:
+    for w in batch.warnings:
+        click.secho(f"注意：{w}", fg="yellow", err=True)
+
+
+# --- plan -----------------------------------------------------------------------------
+@main.command("plan")
 @click.option("--as-of", "as_of", metavar="日期", help="进展截至日期，默认今天。")
-@click.option("--date", "issued_on", metavar="日期", help="成文日期，默认今天。")
-@click.option("--unit", "-u", "units", multiple=True, metavar="单位", help="只给该单位发（可重复）；默认发给所有有逾期或未报送事项的单位。")
-@click.option("--dry-run", is_flag=True, help="只列出将要发出的督办函（文号为暂定），不写文件、不登记。")
+@click.option("--date", "issued_on", metavar="日期", help="计划的成文日期，默认今天。")
+@click.option("--save", "save", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
+              help="把计划存为可编辑的文件（如 发文计划.yaml），改后用 notices issue --plan 发文。")
 @click.pass_context
-def issue_duban_cmd(ctx, as_of, issued_on, units, dry_run):
-    """给有逾期或未报送事项的单位发督办函，每个单位一份，存入 outputs/<年>/督办函/。"""
-    from ..jobs.issue import issue_duban
+def plan_cmd(ctx, as_of, issued_on, save):
+    """按逐级督办规则（督办函 → 通报点名 → 约谈），逐个单位提出下一步及理由。
+
+    规则和天数、项数在 notices.toml 的 [escalation] 中设置。只提出计划，不发文。
+    """
+    from ..file.outputs import write_atomic
+    from ..jobs.issue import Batch
+    from ..read.plan_file import dump_plan
 
     project = project_from(ctx)
-    today = dt.date.today()
-    done = issue_duban(project, parse_date(as_of) or today, parse_date(issued_on) or today, list(units) or None, dry_run)
-    if not done:
-        click.echo("没有需要发督办函的单位。")
+    as_of, issued_on = _dates(as_of, issued_on)
+    batch = Batch(project, as_of, issued_on)
+    _warn(batch)
+    proposal = batch.proposal
+    click.echo(f"发文计划（截至{as_of.isoformat()}，进度轮次：{proposal.round_id or '无'}）")
+    width = max((len(s.unit) for s in proposal.steps), default=0)
+    for step in proposal.steps:
+        click.echo(f"  {step.unit.ljust(width, '　')}  {ACTION_ZH[step.action]}：{step.reason}")
+    tongbao_reason = f"本轮（{proposal.round_id}）进展情况通报全体单位" if proposal.tongbao else ""
+    click.echo(f"  通报：{'发，' + tongbao_reason if proposal.tongbao else '本轮已发过或尚无进度数据，不发'}")
+    counts = {k: len(proposal.units(k)) for k in ("督办函", "通报", "约谈通知书")}
+    click.echo(f"共：督办函 {counts['督办函']} 份，通报点名 {counts['通报']} 个单位，约谈 {counts['约谈通知书']} 个单位。")
+    if save:
+        text = dump_plan(proposal, issued_on, batch.default_meeting(), batch.options.yuetan_place, tongbao_reason)
+        write_atomic(save, text.encode("utf-8"))
+        click.echo(f"已保存：{save}（修改后用 notices issue --plan {save} 发文）")
+
+
+# --- issue ----------------------------------------------------------------------------
+class KindGroup(click.Group):
+    """Sub-commands also under their Chinese names (督办函, 通报, 约谈)."""
+
+    def get_command(self, ctx, name):
+        return super().get_command(ctx, {"督办函": "duban", "督办": "duban", "通报": "tongbao",
+                                         "约谈": "yuetan", "约谈通知书": "yuetan"}.get(name, name))
+
+
+def _report(done, dry_run: bool) -> None:
     for item in done:
+        who = item.unit or "全体单位"
         if dry_run:
-            click.echo(f"将发：{item.doc_number}  {item.unit}" + ("（已发过，不会重复）" if item.existing else ""))
+            mark = "（已发过，不会重复）" if item.existing else "（暂定）"
+            click.echo(f"将发：{item.kind} {item.doc_number}{mark}  {who}")
         elif item.existing:
-            click.echo(f"已存在：{item.doc_number}  {item.unit}（本批已发过，未重复发文）")
+            click.echo(f"已存在：{item.kind} {item.doc_number}  {who}（本批已发过，未重复发文）")
         else:
-            click.echo(f"已发：{item.doc_number}  {item.unit}  {item.path}")
+            click.echo(f"已发：{item.kind} {item.doc_number}  {who}  " + "；".join(str(p) for p in item.paths))
     if not dry_run:
         new = sum(1 for i in done if not i.existing)
-        click.echo(f"共 {len(done)} 个单位，新发 {new} 份。")
+        click.echo(f"共 {len(done)} 份，新发 {new} 份。")
+    else:
+        click.echo("以上为预览：文号为暂定，未写文件、未登记。")
+
+
+def _run(batch, jobs, dry_run: bool, combined: bool) -> None:
+    from ..jobs.issue import print_file
+
+    if not jobs:
+        click.echo("按逐级督办规则，目前没有需要发的文。可用 notices plan 查看各单位情况，或用 --unit 指定单位。")
+        return
+    with click.progressbar(length=len(jobs), label="正在生成", file=sys.stderr,
+                           show_pos=True) as bar:
+        done = batch.run(jobs, dry_run, on_done=lambda _: bar.update(1))
+    _report(done, dry_run)
+    if combined and not dry_run:
+        for kind in ("督办函", "约谈通知书"):
+            mine = [i for i in done if i.kind == kind]
+            if mine:
+                folder = batch.project.outputs_dir / str(batch.issued_on.year) / kind
+                path = print_file(mine, folder, batch.issued_on)
+                click.echo(f"打印合订本：{path}")
+
+
+def _common(f):
+    for option in reversed([
+        click.option("--as-of", "as_of", metavar="日期", help="进展截至日期，默认今天。"),
+        click.option("--date", "issued_on", metavar="日期", help="成文日期，默认今天。"),
+        click.option("--dry-run", is_flag=True, help="只列出将要发的文（文号为暂定），不写文件、不登记。"),
+        click.option("--print-file", "combined", is_flag=True,
+                     help="另存一份合订本（每份从单页起、页码各自从1起），便于一次打印。"),
+        click.option("--templates", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
+                     help="使用该文件夹中本办公室修改过的模板（默认为工作目录的 templates）。"),
+    ]):
+        f = option(f)
+    return f
+
+
+@main.group("issue", cls=KindGroup, invoke_without_command=True)
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
+              help="按 notices plan --save 存下、经审核修改的发文计划发文。")
+@_common
+@click.pass_context
+def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
+    """发文：督办函（duban）、通报（tongbao）、约谈通知书（yuetan），或按发文计划（--plan）。
+
+    文号在登记簿中依次分配；同一批（文种、单位、进度轮次、成文日期相同）重复运行不会重复发文。
+    文件存入 outputs/<年>/<文种>/，文件名为“文号-单位”。
+    """
+    if ctx.invoked_subcommand is not None:
+        if plan_file:
+            raise click.UsageError("--plan 不能与 duban/tongbao/yuetan 同时使用")
+        return
+    if not plan_file:
+        click.echo(ctx.get_help())
+        return
+    from ..errors import NoticesError
+    from ..jobs.issue import Batch, Meeting
+    from ..read.plan_file import load_plan
+
+    project = _project(ctx, templates)
+    _, directory = project.load()
+    plan = load_plan(plan_file, directory)
+    if as_of or issued_on:
+        raise click.UsageError("按计划发文时，截至日期和成文日期以计划文件为准，不能另用 --as-of/--date")
+    batch = Batch(project, plan.as_of, plan.issued_on)
+    if plan.round_id and plan.round_id != batch.assessment.round_id:
+        raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
+                           f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
+    _warn(batch)
+    jobs = batch.duban(plan.duban)
+    if plan.tongbao:
+        jobs.append(batch.tongbao(plan.named))
+    jobs += batch.yuetan([Meeting(m.unit, m.time, m.place) for m in plan.yuetan])
+    _run(batch, jobs, dry_run, combined)
+
+
+def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
+    @issue_group.command(name, help=doc)
+    @_common
+    @click.option("--unit", "-u", "units", multiple=True, metavar="单位", help=unit_help)
+    @click.pass_context
+    def command(ctx, as_of, issued_on, dry_run, combined, templates, units, **kw):
+        from ..jobs.issue import Batch, Meeting
+
+        project = _project(ctx, templates)
+        batch = Batch(project, *_dates(as_of, issued_on))
+        _warn(batch)
+        chosen = list(units) if units else batch.defaults(kind)
+        if kind == "督办函":
+            jobs = batch.duban(chosen)
+        elif kind == "通报":
+            jobs = [batch.tongbao(chosen)]
+        else:
+            jobs = batch.yuetan([Meeting(u, kw.get("time"), kw.get("place") or "") for u in chosen])
+        _run(batch, jobs, dry_run, combined)
+
+    for option in extra:
+        command = option(command)
+    return command
+
+
+_kind_command("督办函", "duban", "给有逾期或未报送事项、尚未督办的单位发督办函（每个单位一份）。别名：督办函、督办。",
+              "只给该单位发（可重复）；默认按逐级督办规则（规则一）。")
+_kind_command("通报", "tongbao", "印发本轮进展情况通报（主送全体单位，附排名表和序时进度表）。别名：通报。",
+              "通报点名批评的单位（可重复）；默认按逐级督办规则（规则二）。")
+
+
+def _meeting_time(ctx, param, value):
+    if value is None:
+        return None
+    from ..read.plan_file import parse_time
+
+    problems = []
+    moment = parse_time(value, "--time", problems)
+    if problems:
+        raise click.BadParameter(problems[0].message)
+    return moment
+
+
+_kind_command("约谈通知书", "yuetan", "给被约谈单位的主要负责人发约谈通知书（每个单位一份）。别名：约谈、约谈通知书。",
+              "约谈该单位（可重复）；默认按逐级督办规则（规则三）。",
+              extra=[click.option("--time", callback=_meeting_time, metavar="时间",
+                                  help="约谈时间，如 \"2026-12-03 09:00\"；默认发文后第3个工作日上午9:00（见配置）。"),
+                     click.option("--place", metavar="地点", help="约谈地点；默认见配置 [notices] yuetan_place。")])

@@ -1,76 +1,272 @@
-"""`notices issue duban`: one 督办函 per unit with overdue or unreported items,
-numbered in the register, written once, never duplicated on re-run."""
+"""`notices issue`: 督办函, 通报 and 约谈通知书, numbered in the register.
+
+One batch: the registry, the assessment, the proposal and each template are
+loaded once; then per document: allocate its number (or find the batch's
+earlier record) → compose → render → write atomically → record the files with
+their SHA-256. A batch killed halfway leaves at most reserved numbers without
+files; re-running the same batch (same kind, unit, round and date) takes those
+numbers up again, so there is neither a gap nor a duplicate.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..assess.calendar import calendar_from_config
+from ..assess.escalation import DUBAN, TONGBAO, YUETAN
 from ..compose.common import office_from_config, options_from_config, unit_items
 from ..compose.duban import duban_context, duban_title
+from ..compose.tongbao import RECIPIENTS, tongbao_context, tongbao_title
+from ..compose.yuetan import yuetan_context
 from ..config import FONT_ROLES
-from ..file.outputs import safe_filename, write_atomic
-from ..file.register import Register, batch_key, file_sha256, organ_code_for
+from ..errors import NoticesError
+from ..file.outputs import next_free, safe_filename, write_atomic
+from ..file.register import Register, batch_key, file_sha256, format_number, organ_code_for
 from ..project import Project, db_path
 from ..render.engine import Template
 from ..render.template_build import FIELDS
-from .status import assess_project
+from ..textfmt import cn_date
+from .plan import make_proposal
+from .status import progress_for_table
+from .table import TableRequest, render_table
 
-KIND = "督办函"
+KINDS = (DUBAN, TONGBAO, YUETAN)
+ALL_UNITS = "全体"  # the batch key's unit for the 通报
+
+
+@dataclass
+class Meeting:
+    """A 约谈: the unit, and the time and place when not the configured defaults."""
+
+    unit: str
+    time: dt.datetime | None = None
+    place: str = ""
 
 
 @dataclass
 class Issued:
-    unit: str
+    kind: str
+    unit: str  # the addressee; "" for the 通报
     doc_number: str
-    path: Path | None
-    existing: bool  # the batch had been issued before: nothing new written
+    paths: list[Path] = field(default_factory=list)
+    existing: bool = False  # issued before in this batch: nothing new written
+    provisional: bool = False  # --dry-run: the number is only a forecast
 
 
-def _template(project: Project, name: str) -> Template:
-    fonts = {FONT_ROLES[role]: font for role, font in project.config.fonts.items()}
-    tpl = Template(project.templates_dir / name, fonts)
-    tpl.validate(*FIELDS[name])
-    return tpl
+@dataclass
+class _Job:
+    kind: str
+    unit: str
+    title: str
+    recipients: list[str]
+    subjects: dict[str, list[str]]
+    reply_due: dt.date | None
+    stem: str  # file name after the 文号
+    context: Callable[[str], dict]  # 文号 -> template context
+    extras: Callable[[str], list[tuple[str, bytes]]] | None = None  # 文号 -> (file stem, bytes) beside it
+
+
+class Batch:
+    """Everything one `issue` run needs, loaded once."""
+
+    def __init__(self, project: Project, as_of: dt.date, issued_on: dt.date):
+        self.project, self.as_of, self.issued_on = project, as_of, issued_on
+        self.registry, self.directory = project.load()
+        self.assessment, self.proposal, _ = make_proposal(project, as_of)
+        self.steps = {s.unit: s for s in self.proposal.steps}
+        self.office = office_from_config(project.config)
+        self.options = options_from_config(project.config)
+        self.calendar = calendar_from_config(project.config)
+        self.register = Register(db_path(project), project.root)
+        self._templates: dict[str, Template] = {}
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.assessment.warnings
+
+    # --- who -------------------------------------------------------------------------
+    def unit_name(self, name: str) -> str:
+        return self.directory.unit(name).name
+
+    def _flagged(self, unit: str, kind: str):
+        summary = next((s for s in self.assessment.units if s.key == unit), None)
+        items = unit_items(summary) if summary else []
+        if not items:
+            raise NoticesError(f"{unit}截至{cn_date(self.as_of)}没有逾期或未报送事项，不发{kind}")
+        return summary, items
+
+    def proposed(self, kind: str) -> list[str]:
+        return self.proposal.units(kind)
+
+    # --- jobs ------------------------------------------------------------------------
+    def duban(self, units: list[str]) -> list[_Job]:
+        reply_due = self.calendar.add_workdays(self.issued_on, self.options.reply_workdays)
+        jobs = []
+        for name in units:
+            unit = self.directory.unit(name)
+            summary, items = self._flagged(unit.name, DUBAN)
+            ids = [i.milestone_id for i in items]
+            jobs.append(_Job(
+                DUBAN, unit.name, duban_title(self.registry), [unit.name], {unit.name: ids}, reply_due,
+                unit.display_short,
+                lambda no, s=summary: duban_context(self.registry, s, self.as_of, self.office, no, self.issued_on,
+                                                    reply_due, self.options, self.assessment.round_date)))
+        return jobs
+
+    def tongbao(self, named: list[str]) -> _Job:
+        named = [self.unit_name(u) for u in named]
+        subjects = {u: [i.milestone_id for i in self._flagged(u, TONGBAO)[1]] for u in named}
+        refs = {}
+        for u in named:
+            letter = next((d for d in reversed(self.steps[u].earlier) if d.kind == DUBAN), None)
+            if letter is not None:
+                refs[u] = (letter.doc_number, letter.issued_on)
+        table_req = TableRequest(progress=progress_for_table(self.project, self.as_of, None), as_of=self.as_of,
+                                 attachment=2)
+
+        def extras(no: str) -> list[tuple[str, bytes]]:
+            spec, data = render_table(self.project, table_req)
+            return [("附件2-序时进度表", data)]
+
+        return _Job(
+            TONGBAO, "", tongbao_title(self.registry), RECIPIENTS.split("，"), subjects, None, "通报",
+            lambda no: tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
+                                       duban_refs=refs, options=self.options),
+            extras)
+
+    def yuetan(self, meetings: list[Meeting]) -> list[_Job]:
+        jobs = []
+        for m in meetings:
+            unit = self.directory.unit(m.unit)
+            summary, items = self._flagged(unit.name, YUETAN)
+            when = m.time or self.default_meeting()
+            report_due = self.calendar.add_workdays(when.date(), self.options.yuetan_report_workdays)
+            earlier = [(d.kind, d.doc_number, d.issued_on) for d in self.steps[unit.name].earlier
+                       if d.kind in (DUBAN, TONGBAO)]
+            jobs.append(_Job(
+                YUETAN, unit.name, f"关于约谈{unit.name}主要负责人的通知", [unit.name],
+                {unit.name: [i.milestone_id for i in items]}, report_due, unit.display_short,
+                lambda no, u=unit, s=summary, w=when, p=m.place, d=report_due, e=earlier: yuetan_context(
+                    self.registry, u, s, self.as_of, e, self.office, no, self.issued_on, w,
+                    p or self.options.yuetan_place, d, self.options)))
+        return jobs
+
+    def default_meeting(self) -> dt.datetime:
+        day = self.calendar.add_workdays(self.issued_on, self.options.yuetan_notice_workdays)
+        return dt.datetime.combine(day, dt.time.fromisoformat(self.options.yuetan_time))
+
+    # --- running ---------------------------------------------------------------------
+    def template(self, kind: str) -> Template:
+        if kind not in self._templates:
+            name = f"{kind}.docx"
+            fonts = {FONT_ROLES[role]: font for role, font in self.project.config.fonts.items()}
+            tpl = Template(self.project.templates_dir / name, fonts)
+            tpl.validate(*FIELDS[name])
+            self._templates[kind] = tpl
+        return self._templates[kind]
+
+    def _key(self, job: _Job) -> str:
+        return batch_key(job.kind, job.unit or ALL_UNITS, self.assessment.round_id, self.issued_on)
+
+    def run(self, jobs: list[_Job], dry_run: bool = False,
+            on_done: Callable[[Issued], None] | None = None) -> list[Issued]:
+        for kind in {j.kind for j in jobs}:  # a bad template stops the batch before any number is taken
+            self.template(kind)
+        if dry_run:
+            return self._dry(jobs)
+        return [self._issue(j, on_done) for j in jobs]
+
+    def _dry(self, jobs: list[_Job]) -> list[Issued]:
+        out, serials = [], {}
+        year = self.issued_on.year
+        for job in jobs:
+            existing = self.register.find_by_batch(self._key(job))
+            if existing is not None:
+                out.append(Issued(job.kind, job.unit, existing.doc_number, existing=True))
+                continue
+            code = organ_code_for(self.project.config, job.kind)
+            serials[code] = serials.get(code) or self.register.next_serial(code, year)
+            out.append(Issued(job.kind, job.unit, format_number(code, year, serials[code]), provisional=True))
+            serials[code] += 1
+        return out
+
+    def _issue(self, job: _Job, on_done) -> Issued:
+        year = self.issued_on.year
+        record = self.register.allocate(
+            job.kind, organ_code_for(self.project.config, job.kind), year, job.title, job.recipients,
+            sorted({m for ids in job.subjects.values() for m in ids}), self._key(job), self.assessment.round_id,
+            self.as_of, self.issued_on, job.reply_due, subjects=job.subjects)
+        no = record.doc_number
+        if record.status == "issued":
+            done = Issued(job.kind, job.unit, no, [self.register.resolve(o.path) for o in record.outputs], True)
+        else:
+            folder = self.project.outputs_dir / str(year) / job.kind
+            files = [(f"{no}-{job.stem}", self.template(job.kind).render(job.context(no)))]
+            files += [(f"{no}-{stem}", data) for stem, data in (job.extras(no) if job.extras else [])]
+            paths = [_write(folder / safe_filename(f"{stem}.docx"), data) for stem, data in files]
+            self.register.record_outputs(no, [(p, file_sha256(p)) for p in paths])
+            done = Issued(job.kind, job.unit, no, paths)
+        if on_done:
+            on_done(done)
+        return done
+
+
+    def defaults(self, kind: str) -> list[str]:
+        """The units the ladder proposes for ``kind``, plus those this very batch
+        already served (so a re-run reports them instead of skipping them)."""
+        units = self.proposed(kind)
+        for s in self.proposal.steps:
+            if s.unit not in units and self.register.find_by_batch(
+                    batch_key(kind, s.unit, self.assessment.round_id, self.issued_on)):
+                units.append(s.unit)
+        order = [s.unit for s in self.proposal.steps]
+        return sorted(units, key=order.index)
+
+
+def issue_kind(project: Project, kind: str, as_of: dt.date, issued_on: dt.date, units: list[str] | None = None,
+               dry_run: bool = False, on_done: Callable[[Issued], None] | None = None,
+               time: dt.datetime | None = None, place: str = "") -> tuple[Batch, list[Issued]]:
+    """Issue one kind: to ``units``, or to those the ladder proposes. For the
+    通报 ``units`` are the units criticised by name (one 通报 to all units)."""
+    batch = Batch(project, as_of, issued_on)
+    chosen = units if units is not None else batch.defaults(kind)
+    if kind == DUBAN:
+        jobs = batch.duban(chosen)
+    elif kind == TONGBAO:
+        jobs = [batch.tongbao(chosen)]
+    elif kind == YUETAN:
+        jobs = batch.yuetan([Meeting(u, time, place) for u in chosen])
+    else:
+        raise NoticesError(f"未知的文种“{kind}”，可用：{'、'.join(KINDS)}")
+    return batch, batch.run(jobs, dry_run, on_done)
 
 
 def issue_duban(project: Project, as_of: dt.date, issued_on: dt.date, units: list[str] | None = None,
                 dry_run: bool = False) -> list[Issued]:
-    """Letters for every unit with flagged items (or only ``units``)."""
-    registry, directory = project.load()
-    assessment = assess_project(project, as_of)
-    wanted = {directory.unit(u).name for u in units} if units else None
-    targets = [s for s in assessment.units if unit_items(s) and (wanted is None or s.key in wanted)]
-    office, options = office_from_config(project.config), options_from_config(project.config)
-    reply_due = calendar_from_config(project.config).add_workdays(issued_on, options.reply_workdays)
-    tpl = _template(project, f"{KIND}.docx")
-    code = organ_code_for(project.config, KIND)
-    title = duban_title(registry)
-    register = Register(db_path(project), project.root)
-    out_dir = project.outputs_dir / str(issued_on.year) / KIND
-    issued: list[Issued] = []
-    for n, summary in enumerate(targets, 1):
-        unit = directory.unit(summary.key)
-        key = batch_key(KIND, unit.name, assessment.round_id, issued_on)
-        items = unit_items(summary)
-        if dry_run:
-            existing = register.find_by_batch(key)
-            number = existing.doc_number if existing else f"{code}〔{issued_on.year}〕（暂定第{n}份）"
-            issued.append(Issued(unit.name, number, None, existing is not None))
-            continue
-        record = register.allocate(KIND, code, issued_on.year, title, [unit.name], [i.milestone_id for i in items],
-                                   key, assessment.round_id, as_of, issued_on, reply_due)
-        if record.status == "issued":
-            issued.append(Issued(unit.name, record.doc_number, None, True))
-            continue
-        ctx = duban_context(registry, summary, as_of, office, record.doc_number, issued_on, reply_due, options,
-                            assessment.round_date)
-        path = out_dir / safe_filename(f"{record.doc_number}-{unit.display_short}.docx")
-        data = tpl.render(ctx)
-        if not path.exists():  # a reserved record whose file a killed run left unwritten
-            write_atomic(path, data)
-        register.record_outputs(record.doc_number, [(path, file_sha256(path))])
-        issued.append(Issued(unit.name, record.doc_number, path, False))
-    return issued
+    return issue_kind(project, DUBAN, as_of, issued_on, units, dry_run)[1]
+
+
+def _write(path: Path, data: bytes) -> Path:
+    """Write a new file; a file already there is accepted only when it is exactly
+    this document (left by a run killed between writing and recording)."""
+    if path.exists():
+        if path.read_bytes() != data:
+            raise NoticesError(f"文件已存在且内容与本次生成的不同，未覆盖：{path}。"
+                               f"请核对后移走该文件，或用 notices register void 作废该文号后重新发文")
+        return path
+    return write_atomic(path, data)
+
+
+def print_file(issued: list[Issued], folder: Path, day: dt.date) -> Path | None:
+    """One .docx of a batch's letters, each starting on an odd page with its own
+    page numbers, for printing in one go (not registered: a copy)."""
+    from ..render.ooxml import combine_documents
+
+    mains = [i.paths[0] for i in issued if i.paths]
+    if not mains:
+        return None
+    data = combine_documents([p.read_bytes() for p in mains])
+    return write_atomic(next_free(folder / f"打印合订本-{day.isoformat()}.docx"), data)
