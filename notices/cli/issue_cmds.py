@@ -38,8 +38,9 @@ def _warn(batch) -> None:
 @click.option("--date", "issued_on", metavar="日期", help="计划的成文日期，默认今天。")
 @click.option("--save", "save", type=click.Path(dir_okay=False, path_type=Path), metavar="文件",
               help="把计划存为可编辑的文件（如 发文计划.yaml），改后用 notices issue --plan 发文。")
+@click.option("--force", is_flag=True, help="--save 的文件已存在时覆盖它。")
 @click.pass_context
-def plan_cmd(ctx, as_of, issued_on, save):
+def plan_cmd(ctx, as_of, issued_on, save, force):
     """按逐级督办规则（督办函 → 通报点名 → 约谈），逐个单位提出下一步及理由。
 
     规则和天数、项数在 notices.toml 的 [escalation] 中设置。只提出计划，不发文。
@@ -63,7 +64,7 @@ def plan_cmd(ctx, as_of, issued_on, save):
     click.echo(f"共：督办函 {counts['督办函']} 份，通报点名 {counts['通报']} 个单位，约谈 {counts['约谈通知书']} 个单位。")
     if save:
         text = dump_plan(proposal, issued_on, batch.default_meeting(), batch.options.yuetan_place, tongbao_reason)
-        write_atomic(save, text.encode("utf-8"))
+        write_atomic(save, text.encode("utf-8"), overwrite=force)
         click.echo(f"已保存：{save}（修改后用 notices issue --plan {save} 发文）")
 
 
