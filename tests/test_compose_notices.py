@@ -88,9 +88,10 @@ def test_duban_long_list_goes_to_an_attachment(registry, result):
     assert [(r["no"], r["task"], r["deadline"], r["overdue_days"]) for r in ctx["items"]] == [
         (1, "1-1", "2024年底", "698"), (2, "2-1", "2025年第四季度（2025年12月31日）", "333")]
     assert ctx["items"][0]["latest"] == "2026年11月20日报送：正在推进（已起草制度文件）"
-    # the only attachment: named unnumbered in the 附件说明, labelled "附件" on its page
-    assert ctx["attachments"] == ["逾期及未报送事项清单"]
-    assert (ctx["items_label"], ctx["items_title"]) == ("附件", "逾期及未报送事项清单")
+    # the only attachment, named after what it lists (A has overdue items only): unnumbered
+    # in the 附件说明, labelled "附件" on its page
+    assert ctx["attachments"] == ["逾期事项清单"]
+    assert (ctx["items_label"], ctx["items_title"]) == ("附件", "逾期事项清单")
     paras = render_text("督办函.docx", ctx)
     text = "\n".join(paras)
     assert "你单位逾期未完成的事项共2项，详见附件，请逐项对照整改。" in paras
@@ -98,10 +99,10 @@ def test_duban_long_list_goes_to_an_attachment(registry, result):
     assert "（序号1-1）" not in text  # not inline
     assert "建立工作机制" in text and "698" in text  # in the table
     # 附件说明 before the signature; the 附件 page after the date and 附注
-    note = paras.index("附件：逾期及未报送事项清单")
+    note = paras.index("附件：逾期事项清单")
     date = paras.index("2026年11月29日")
     assert note < date < paras.index("（联系人：张三，联系电话：0415-1234567）") < paras.index("附件")
-    assert paras[paras.index("附件") + 1] == "逾期及未报送事项清单"
+    assert paras[paras.index("附件") + 1] == "逾期事项清单"
     assert paras.index("建立工作机制") > paras.index("附件")
 
 
@@ -218,3 +219,13 @@ def test_yuetan_names_the_leader(registry, result):
     assert "对你单位主要负责人（李四同志）进行约谈" in text
     assert "县安委会办公室于2026年11月29日向你单位发出督办函（岫安委办函〔2026〕12号），你单位仍未整改到位。" in text
     assert "下午2:30" in text
+
+
+def test_yuetan_same_day_documents_in_ladder_order(registry, result):
+    from notices.compose.yuetan import yuetan_context
+
+    same_day = [("通报", "岫安委办〔2026〕3号", AS_OF), ("督办函", "岫安委办函〔2026〕12号", AS_OF)]
+    ctx = yuetan_context(registry, registry.unit(A), result.unit(A), AS_OF, same_day, OFFICE, "岫安委办函〔2026〕20号",
+                         AS_OF, dt.datetime(2026, 12, 3, 9, 0), "", D(2026, 12, 10))
+    text = "\n".join(p["text"] for p in ctx["body"])
+    assert text.index("发出督办函（岫安委办函〔2026〕12号）") < text.index("印发通报（岫安委办〔2026〕3号）")

@@ -33,7 +33,6 @@ from .common import (
 )
 
 
-ITEMS_TITLE = "逾期及未报送事项清单"
 
 
 def duban_title(registry: Registry) -> str:
@@ -52,7 +51,8 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     if not items:
         raise NoticesError(f"{summary.key}截至{cn_date(as_of)}没有逾期或未报送事项，无需发督办函")
     overdue = sum(1 for i in items if i.status == "逾期")
-    unreported = summary.unreported
+    # Counted once each: an overdue item the unit also failed to report is 逾期.
+    unreported = sum(1 for i in items if i.unreported and i.status != "逾期")
     ref = office.ref
     basis = f"根据{plan_citation(registry.plan)}要求，{ref}"
     if round_date is not None:
@@ -61,7 +61,9 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     problems = "、".join(f"{k}{n(c)}项" for k, c in (("逾期", overdue), ("未报送", unreported)) if c)
     counts = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problems}。"
     section = {(True, True): "逾期及未报送事项", (True, False): "逾期事项", (False, True): "未报送事项"}
-    body = [para(basis + counts + "现将有关事项函告如下："), heading(1, section[(bool(overdue), bool(unreported))])]
+    section_title = section[(bool(overdue), bool(unreported))]
+    items_title = f"{section_title}清单"
+    body = [para(basis + counts + "现将有关事项函告如下："), heading(1, section_title)]
 
     long = len(items) > options.long_list
     if long:
@@ -73,7 +75,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     body += [
         heading(2, "整改要求"),
         para(sub(1, "提高思想认识。请你单位主要负责同志亲自过问，分管负责同志具体抓，"
-                    "对照上述事项逐项分析逾期原因，明确责任人和完成时限，采取有力措施加快推进，确保尽快完成。")),
+                    "对照所列事项逐项分析逾期原因，明确责任人和完成时限，采取有力措施加快推进，确保尽快完成。")),
         para(sub(2, "如实报送进展。请严格按照方案要求，按时、如实报送任务进展情况和佐证材料，"
                     "不得漏报、迟报、虚报。")),
         para(sub(3, "举一反三抓落实。对尚未到期的任务，要对照序时进度倒排工期，防止出现新的逾期事项。")),
@@ -94,8 +96,8 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
         "items": item_rows(items) if long else [],
         # The list is the letter's only attachment: "附件" unnumbered, as in the 附件说明.
         "items_label": "附件" if long else "",
-        "items_title": ITEMS_TITLE if long else "",
-        "attachments": [ITEMS_TITLE] if long else [],
+        "items_title": items_title if long else "",
+        "attachments": [items_title] if long else [],
         "signer": office.name,
         "date_cn": cn_date(issued_on),
         "note": contact_note(office),

@@ -36,6 +36,12 @@ from .common import (
 BASIS = "《安全生产约谈实施办法（试行）》（安委〔2018〕2号）"
 
 
+def _ladder_order(doc: tuple[str, str, dt.date]) -> tuple:
+    """By date; on one day the 督办函 before the 通报 (the ladder's order)."""
+    kind, _, day = doc
+    return day, ("督办函", "通报").index(kind) if kind in ("督办函", "通报") else 2
+
+
 def _earlier(kind: str, number: str, day: dt.date) -> str:
     if kind == "督办函":
         return f"于{cn_date(day)}向你单位发出督办函（{number}）"
@@ -71,7 +77,7 @@ def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.d
     reason = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problems}。"
     if earlier_docs:
         reason += f"{ref}先后" if len(earlier_docs) > 1 else ref
-        reason += "、".join(_earlier(*d) for d in sorted(earlier_docs, key=lambda d: d[2]))
+        reason += "、".join(_earlier(*d) for d in sorted(earlier_docs, key=_ladder_order))
         reason += "，你单位仍未整改到位。"
     body.append(para(reason + "具体事项如下："))
     body += [para(f"{i}. {item_sentence(item, as_of)}") for i, item in enumerate(items, 1)]

@@ -1,0 +1,65 @@
+"""The shipped registry with a sample round: every 督办函 lists exactly its unit's
+overdue and unreported milestones (inline or in the attached list) — all of them,
+and no other — and the 通报 carries the round's figures and its attachment."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+
+import pytest
+
+from conftest import run_cli
+from notices.compose.common import unit_items
+from notices.file.register import Register
+from notices.jobs.status import assess_project
+from notices.project import Project, db_path
+
+AS_OF = "2026-11-29"
+MILESTONE = re.compile(r"(?<![\d-])(\d{1,2}-\d)(?![\d-])")
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    project = Project(tmp_path_factory.mktemp("sample"))
+    assert run_cli(project, "progress", "sample", "-r", "2026-11", "--out", str(project.root / "returned")).exit_code == 0
+    result = run_cli(project, "progress", "collect", str(project.root / "returned"), "-r", "2026-11",
+                     "--as-of", AS_OF, "--accept-warnings")
+    assert result.exit_code == 0, result.output
+    result = run_cli(project, "issue", "duban", "--as-of", AS_OF, "--date", AS_OF)
+    assert result.exit_code == 0, result.output
+    result = run_cli(project, "issue", "tongbao", "--as-of", AS_OF, "--date", AS_OF)
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def document_text(path) -> str:
+    xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
+    return re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n"))
+
+
+def test_every_flagged_milestone_of_the_unit_and_no_other(sample):
+    assessment = assess_project(sample, __import__("datetime").date(2026, 11, 29))
+    records = {r.recipients[0]: r for r in Register(db_path(sample), sample.root).list(kind="督办函")}
+    flagged = {s.key: sorted(i.milestone_id for i in unit_items(s)) for s in assessment.units if unit_items(s)}
+    assert set(records) == set(flagged) and len(flagged) > 20
+    long_lists = 0
+    for unit, ids in flagged.items():
+        record = records[unit]
+        text = document_text(sample.root / record.outputs[0].path)
+        assert f"{unit}：" in text and record.doc_number in text
+        assert sorted(set(MILESTONE.findall(text))) == sorted(set(ids)), unit
+        assert sorted(record.subjects[unit]) == ids
+        long_lists += "事项清单" in text
+    assert long_lists  # the sample has units with more items than the inline limit
+
+
+def test_bulletin_with_its_attachment(sample):
+    (record,) = Register(db_path(sample), sample.root).list(kind="通报")
+    assert record.doc_number == "岫安委办〔2026〕1号" and len(record.outputs) == 2
+    main, table = (sample.root / o.path for o in record.outputs)
+    text = document_text(main)
+    assert "岫岩满族自治县安全生产委员会办公室文件" in text and "各单位任务完成情况排名" in text
+    assert re.search(r"截至2026年11月29日，全县应完成任务\d+项，已完成\d+项，完成率\d+\.\d%", text)
+    assert "附件：1. 各单位任务完成情况排名\n2. " in text
+    assert "附件2" in document_text(table) and table.name == "岫安委办〔2026〕1号-附件2-序时进度表.docx"
