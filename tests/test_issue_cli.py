@@ -163,3 +163,9 @@ def test_interrupted_batch_completes_on_rerun(office, monkeypatch, where):  # no
     assert [f.name for f in files] == ["某安委办函〔2026〕1号-应急管理局.docx", "某安委办函〔2026〕2号-教育局.docx"]
     assert not list((office / "outputs" / "2026" / "督办函").glob(".~*"))
     assert all(c.state == "ok" for c in register(office).verify())
+
+
+def test_bad_meeting_time_in_config_is_named(office):  # noqa: F811
+    (office / "notices.toml").write_text(CONFIG + '\n[notices]\nyuetan_time = "上午九点"\n', encoding="utf-8")
+    out = cli(office, "plan", *DAY, ok=False)
+    assert "yuetan_time" in out and "上午九点" in out and "Traceback" not in out

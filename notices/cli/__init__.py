@@ -50,6 +50,9 @@ class Group(click.Group):
             fail(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # output piped into `head` or `more` that quit early: not an error
+            sys.stderr.close()
+            sys.exit(0)
         except Exception:  # a bug: keep the details for us, not for the user's screen
             log = Path.cwd() / "outputs" / "notices-error.log"
             try:

@@ -73,6 +73,8 @@ def show_cmd(ctx, doc_number):
         ("标题", r.title),
         ("主送", "、".join(r.recipients) or "—"),
         ("涉及任务", "、".join(r.milestones) or "—"),
+        ("点名单位" if r.kind == "通报" else "督办单位",
+         "；".join(f"{u}（{'、'.join(m)}）" for u, m in r.subjects.items()) or "—"),
         ("轮次", r.round_id or "—"),
         ("数据截止", _day(r.as_of) or "—"),
         ("成文日期", _day(r.issued_on) or "—"),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from babel.dates import format_date, format_time
 
 from ..assess.status import OVERDUE, ItemStatus, Summary
+from ..errors import NoticesError
 from ..model import PlanInfo
 from ..textfmt import chinese_ordinal, cn_date, cn_number, cn_percent
 
@@ -60,6 +61,12 @@ def office_from_config(config) -> Office:
 def options_from_config(config) -> NoticeOptions:
     section = config.section("notices") if config is not None else {}
     d = NoticeOptions()
+    time = str(section.get("yuetan_time") or d.yuetan_time)
+    try:
+        dt.time.fromisoformat(time)
+    except ValueError:
+        where = getattr(config, "path", None) or "notices.toml"
+        raise NoticesError(f"{where}：[notices] 中 yuetan_time = \"{time}\" 不是时间，请写成 \"09:00\" 或 \"14:30\"") from None
     return NoticeOptions(
         reply_workdays=int(section.get("reply_workdays", d.reply_workdays)),
         long_list=int(section.get("long_list", d.long_list)),
