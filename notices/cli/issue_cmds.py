@@ -146,7 +146,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
         click.echo(ctx.get_help())
         return
     from ..errors import NoticesError
-    from ..jobs.issue import Batch, Meeting
+    from ..jobs.issue import Batch
     from ..read.plan_file import load_plan
 
     project = _project(ctx, templates)
@@ -162,7 +162,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     jobs = batch.duban(plan.duban)
     if plan.tongbao:
         jobs.append(batch.tongbao(plan.named))
-    jobs += batch.yuetan([Meeting(m.unit, m.time, m.place) for m in plan.yuetan])
+    jobs += batch.yuetan(plan.yuetan)
     _run(batch, jobs, dry_run, combined)
 
 
@@ -172,18 +172,12 @@ def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
     @click.option("--unit", "-u", "units", multiple=True, metavar="单位", help=unit_help)
     @click.pass_context
     def command(ctx, as_of, issued_on, dry_run, combined, templates, units, **kw):
-        from ..jobs.issue import Batch, Meeting
+        from ..jobs.issue import Batch
 
         project = _project(ctx, templates)
         batch = Batch(project, *_dates(as_of, issued_on))
         _warn(batch)
-        chosen = list(units) if units else batch.defaults(kind)
-        if kind == "督办函":
-            jobs = batch.duban(chosen)
-        elif kind == "通报":
-            jobs = [batch.tongbao(chosen)]
-        else:
-            jobs = batch.yuetan([Meeting(u, kw.get("time"), kw.get("place") or "") for u in chosen])
+        jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "")
         _run(batch, jobs, dry_run, combined)
 
     for option in extra:

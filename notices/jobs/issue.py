@@ -26,6 +26,7 @@ from ..errors import NoticesError
 from ..file.outputs import next_free, safe_filename, write_atomic
 from ..file.register import Register, batch_key, file_sha256, format_number, organ_code_for
 from ..project import Project, db_path
+from ..read.plan_file import Meeting
 from ..render.engine import Template
 from ..render.template_build import FIELDS
 from ..textfmt import cn_date
@@ -35,15 +36,6 @@ from .table import TableRequest, render_table
 
 KINDS = (DUBAN, TONGBAO, YUETAN)
 ALL_UNITS = "全体"  # the batch key's unit for the 通报
-
-
-@dataclass
-class Meeting:
-    """A 约谈: the unit, and the time and place when not the configured defaults."""
-
-    unit: str
-    time: dt.datetime | None = None
-    place: str = ""
 
 
 @dataclass
@@ -214,6 +206,19 @@ class Batch:
         return done
 
 
+    def jobs_for(self, kind: str, units: list[str] | None = None, time: dt.datetime | None = None,
+                 place: str = "") -> list[_Job]:
+        """One kind's jobs: for ``units`` or those the ladder proposes. For the
+        通报 (one, to all units) ``units`` are the units criticised by name."""
+        chosen = units if units is not None else self.defaults(kind)
+        if kind == DUBAN:
+            return self.duban(chosen)
+        if kind == TONGBAO:
+            return [self.tongbao(chosen)]
+        if kind == YUETAN:
+            return self.yuetan([Meeting(u, time, place) for u in chosen])
+        raise NoticesError(f"未知的文种“{kind}”，可用：{'、'.join(KINDS)}")
+
     def defaults(self, kind: str) -> list[str]:
         """The units the ladder proposes for ``kind``, plus those this very batch
         already served (so a re-run reports them instead of skipping them)."""
@@ -229,19 +234,9 @@ class Batch:
 def issue_kind(project: Project, kind: str, as_of: dt.date, issued_on: dt.date, units: list[str] | None = None,
                dry_run: bool = False, on_done: Callable[[Issued], None] | None = None,
                time: dt.datetime | None = None, place: str = "") -> tuple[Batch, list[Issued]]:
-    """Issue one kind: to ``units``, or to those the ladder proposes. For the
-    通报 ``units`` are the units criticised by name (one 通报 to all units)."""
+    """Issue one kind: to ``units``, or to those the ladder proposes."""
     batch = Batch(project, as_of, issued_on)
-    chosen = units if units is not None else batch.defaults(kind)
-    if kind == DUBAN:
-        jobs = batch.duban(chosen)
-    elif kind == TONGBAO:
-        jobs = [batch.tongbao(chosen)]
-    elif kind == YUETAN:
-        jobs = batch.yuetan([Meeting(u, time, place) for u in chosen])
-    else:
-        raise NoticesError(f"未知的文种“{kind}”，可用：{'、'.join(KINDS)}")
-    return batch, batch.run(jobs, dry_run, on_done)
+    return batch, batch.run(batch.jobs_for(kind, units, time, place), dry_run, on_done)
 
 
 def issue_duban(project: Project, as_of: dt.date, issued_on: dt.date, units: list[str] | None = None,

@@ -36,7 +36,9 @@ KEYS = (AS_OF, ISSUED_ON, ROUND, DUBAN, TONGBAO, YUETAN)
 
 
 @dataclass
-class MeetingEntry:
+class Meeting:
+    """A 约谈: the unit, and the time and place when not the configured defaults."""
+
     unit: str
     time: dt.datetime | None = None
     place: str = ""
@@ -50,7 +52,7 @@ class IssuePlan:
     duban: list[str] = field(default_factory=list)
     tongbao: bool = False
     named: list[str] = field(default_factory=list)
-    yuetan: list[MeetingEntry] = field(default_factory=list)
+    yuetan: list[Meeting] = field(default_factory=list)
 
 
 # --- writing --------------------------------------------------------------------------
@@ -207,7 +209,7 @@ def load_plan(path: Path, directory: Directory) -> IssuePlan:
         if name and any(m.unit == name for m in plan.yuetan):
             problems.append(Problem(line, f"单位“{entry[UNIT]}”重复列出"))
         elif name:
-            plan.yuetan.append(MeetingEntry(name, when, str(entry.get(PLACE) or "").strip()))
+            plan.yuetan.append(Meeting(name, when, str(entry.get(PLACE) or "").strip()))
     if problems:
         raise NoticesError(f"发文计划 {label} 有 {len(problems)} 处错误，未发文", problems)
     return plan
