@@ -33,7 +33,14 @@ def _patch(xml: str) -> str:
 
 
 def _finish(xml: str) -> str:
-    xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # undo _patch's line breaks
+    # resolve_listing turns \t \a \n \f inside a paragraph's w:t into runs and
+    # breaks, and leaves everything else as it is: with none of them from the
+    # first paragraph on (the XML declaration's newline comes before), it is
+    # the identity and its regex walk over every paragraph is skipped.
+    start = xml.find("<w:p")
+    if start < 0 or not any(c in xml[start:] for c in "\t\a\n\f"):
+        return xml
     return DocxTemplate.resolve_listing(None, xml)
 
 
@@ -61,7 +68,7 @@ def make_env() -> SandboxedEnvironment:
 
 @dataclass
 class Template:
-    """A prepared template: parts read, fonts rewritten, Jinja compiled."""
+    """A prepared template: parts read, fonts rewritten, Jinja compiled, unchanging parts compressed."""
 
     path: Path
     fonts: dict[str, str] = field(default_factory=dict)  # canonical -> office's font names
@@ -71,6 +78,7 @@ class Template:
         self.env = make_env()
         self._parts: list[tuple[zipfile.ZipInfo, bytes]] = []
         self._compiled: dict[str, jinja2.Template] = {}
+        self._packed: dict[str, ooxml.PackedPart] = {}  # parts without Jinja, deflated once
         self.fields: set[str] = set()
         label = self.path.name
         try:
@@ -99,6 +107,9 @@ class Template:
                         f"{label} {info.filename}", f"{_cn_syntax(exc)}（附近文字：{_nearby(src, exc.lineno)}）")]) from None
                 self.fields |= meta.find_undeclared_variables(ast)
             self._parts[i] = (info, xml.encode("utf-8"))
+        self._packed = {info.filename: ooxml.pack_part(info.filename, data)
+                        for info, data in self._parts if info.filename not in self._compiled}
+        self._names = list(dict.fromkeys(info.filename for info, _ in self._parts))  # zip order
 
     def validate(self, provided: set[str], required: set[str]) -> None:
         """Name every field the template uses that we do not provide, and every
@@ -109,21 +120,28 @@ class Template:
             raise NoticesError(f"模板 {self.path.name} 与本类公文的字段不符", problems)
 
     def render(self, context: dict) -> bytes:
+        """One document as .docx bytes. Parts without Jinja were deflated once when
+        the template was prepared and are copied as they are; only rendered parts
+        are compressed. Byte for byte what ``ooxml.zip_bytes(self.render_parts(context))`` gives."""
         context = _clean(context)
-        parts: dict[str, str | bytes] = {}
-        for info, data in self._parts:
-            tpl = self._compiled.get(info.filename)
-            if tpl is None:
-                parts[info.filename] = data
-                continue
-            try:
-                parts[info.filename] = _finish(tpl.render(context))
-            except jinja2.UndefinedError as exc:
-                raise NoticesError(f"模板 {self.path.name} 使用了没有数据的字段",
-                                   [Problem(self.path.name, _cn_undefined(exc))]) from None
-            except jinja2.TemplateError as exc:
-                raise NoticesError(f"模板 {self.path.name} 无法生成：{exc}") from None
-        return ooxml.zip_bytes(parts)
+        return ooxml.zip_packed([self._packed[name] if name not in self._compiled
+                                 else ooxml.pack_part(name, self._render_part(name, context))
+                                 for name in self._names])
+
+    def render_parts(self, context: dict) -> dict[str, str | bytes]:
+        """Every part of one document, rendered parts as text (the reference path)."""
+        context = _clean(context)
+        return {info.filename: self._render_part(info.filename, context) if info.filename in self._compiled
+                else data for info, data in self._parts}
+
+    def _render_part(self, name: str, context: dict) -> str:
+        try:
+            return _finish(self._compiled[name].render(context))
+        except jinja2.UndefinedError as exc:
+            raise NoticesError(f"模板 {self.path.name} 使用了没有数据的字段",
+                               [Problem(self.path.name, _cn_undefined(exc))]) from None
+        except jinja2.TemplateError as exc:
+            raise NoticesError(f"模板 {self.path.name} 无法生成：{exc}") from None
 
 
 def _cn_syntax(exc: jinja2.TemplateSyntaxError) -> str:

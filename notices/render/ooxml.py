@@ -7,7 +7,10 @@ Units: twips (1/20 pt); w:sz in half-points; borders in eighths of a point.
 from __future__ import annotations
 
 import re
+import struct
 import zipfile
+import zlib
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -247,6 +250,71 @@ def zip_bytes(parts: dict[str, str | bytes]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, data.encode("utf-8") if isinstance(data, str) else data)
     return buf.getvalue()
+
+
+# --- the same .docx bytes, with unchanged parts compressed only once ----------
+# zip_bytes goes through zipfile, which deflates every part on every call. A
+# batch renders one template thousands of times and most of its parts (styles,
+# fonts table, settings, rels) never change, so PackedPart holds a part already
+# deflated exactly as zip_bytes deflates it (zlib default level, raw stream, one
+# compress() call) and zip_packed lays out local headers, data, central directory
+# and end record field for field as zipfile writes them to a seekable buffer.
+# The result is byte-identical to zip_bytes (tests/test_engine_batch.py proves it
+# for every template); ZIP64 is not needed for documents and not supported here.
+_LOCAL = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # zipfile.structCentralDir
+_END = struct.Struct("<4s4H2LH")  # zipfile.structEndArchive
+_DOS_DATE = (ZIP_DATE[0] - 1980) << 9 | ZIP_DATE[1] << 5 | ZIP_DATE[2]
+_DOS_TIME = ZIP_DATE[3] << 11 | ZIP_DATE[4] << 5 | ZIP_DATE[5] // 2
+_VERSION = 20  # zipfile.DEFAULT_VERSION: made by / needed to extract
+_CREATE_SYSTEM = zipfile.ZipInfo().create_system  # as zipfile writes it here (3, or 0 on Windows)
+_EXTERNAL_ATTR = 0o600 << 16  # zipfile's default for a file given as a ZipInfo without attributes
+_UTF8_NAME = 0x800
+_ZIP_LIMIT = (1 << 31) - 1  # zipfile.ZIP64_LIMIT
+
+
+@dataclass(frozen=True)
+class PackedPart:
+    """One .docx part deflated once, ready to be copied into any number of packages."""
+
+    name: bytes
+    flags: int
+    crc: int
+    size: int
+    deflated: bytes
+
+
+def pack_part(name: str, data: str | bytes) -> PackedPart:
+    """Deflate a part as zip_bytes would (zipfile's compressor for ZIP_DEFLATED)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    comp = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    deflated = comp.compress(raw) + comp.flush()
+    try:
+        encoded, flags = name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        encoded, flags = name.encode("utf-8"), _UTF8_NAME
+    return PackedPart(encoded, flags, zlib.crc32(raw), len(raw), deflated)
+
+
+def zip_packed(parts: list[PackedPart]) -> bytes:
+    """A .docx from packed parts: the same bytes zip_bytes gives for the same parts."""
+    out: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for p in parts:
+        csize = len(p.deflated)
+        if max(p.size, csize) * 1.05 > _ZIP_LIMIT or offset > _ZIP_LIMIT:  # where zipfile turns to ZIP64
+            raise ValueError(f"part {p.name!r} is too large for a .docx written without ZIP64")
+        head = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, p.flags, zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE,
+                           p.crc, csize, p.size, len(p.name), 0)
+        out += (head, p.name, p.deflated)
+        central.append(_CENTRAL.pack(b"PK\x01\x02", _VERSION, _CREATE_SYSTEM, _VERSION, 0, p.flags,
+                                     zipfile.ZIP_DEFLATED, _DOS_TIME, _DOS_DATE, p.crc, csize, p.size,
+                                     len(p.name), 0, 0, 0, 0, _EXTERNAL_ATTR, offset) + p.name)
+        offset += len(head) + len(p.name) + csize
+    size = sum(map(len, central))
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(parts), len(parts), size, offset, 0)
+    return b"".join(out + central + [end])
 
 
 # --- render-time patches ----------------------------------------------------
