@@ -68,6 +68,16 @@ def expected_pages(lines: float) -> set[int]:
 
 
 # --- the documents --------------------------------------------------------------------
+def write_notice(template: str, ctx: dict, path: Path) -> Path:
+    """Render `ctx` with the shipped template (its fields checked first) to `path`."""
+    provided, required = FIELDS[template]
+    assert set(ctx) == provided
+    tpl = Template(shipped("templates") / template, {})
+    tpl.validate(set(ctx), required)
+    path.write_bytes(tpl.render(ctx))
+    return path
+
+
 @pytest.fixture(scope="module")
 def long_case() -> tuple[dict, int]:
     """A 督办函 whose items go to the 附件: the shipped plan, one unit with a
@@ -98,15 +108,7 @@ def docs(registry, result, long_case, tmp_path_factory) -> dict[str, tuple[dict,
         "通报": ("通报.docx", tongbao(registry, result)),
     }
     folder = tmp_path_factory.mktemp("notice-pdf")
-    paths = []
-    for name, (template, ctx) in cases.items():
-        provided, required = FIELDS[template]
-        assert set(ctx) == provided
-        tpl = Template(shipped("templates") / template, {})
-        tpl.validate(set(ctx), required)
-        path = folder / f"{name}.docx"
-        path.write_bytes(tpl.render(ctx))
-        paths.append(path)
+    paths = [write_notice(template, ctx, folder / f"{name}.docx") for name, (template, ctx) in cases.items()]
     pdfs = convert(paths, folder / "pdf")
     return {name: (ctx, pdf) for (name, (_, ctx)), pdf in zip(cases.items(), pdfs)}
 

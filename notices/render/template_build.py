@@ -20,6 +20,18 @@ A4_W, A4_H = 11906, 16838
 LAND = dict(width=A4_H, height=A4_W, top=X.mm(28), bottom=X.mm(26), left=X.mm(37), right=X.mm(35))
 LAND_TEXT_WIDTH = A4_H - LAND["left"] - LAND["right"]  # 12756 twips = 225 mm
 CHAR = 280  # one 字 of 4号, the page-number indent
+# Page number (GB/T 9704 §7.5): its 一字线 7 mm below the type area. The footer
+# distance runs from the page bottom to the bottom of the "— N —" line, and the
+# dashes sit mid-line, about 3 mm above that bottom in a 4号 line (3.2 mm measured
+# in LibreOffice with the substitute 宋体; not measured in Word).
+PAGE_NO_BELOW = 7.0
+PAGE_NO_DASH_ABOVE = 3.0
+
+
+def footer_distance(bottom_margin: int) -> int:
+    """Word's footer distance (twips) that puts the 一字线 7 mm below the type area."""
+    return bottom_margin - X.mm(PAGE_NO_BELOW) - X.mm(PAGE_NO_DASH_ABOVE)
+
 
 TABLE_SIZE = X.SIZE["五号"]
 TABLE_LINE = 300  # exact 15 pt: compact rows for 10.5 pt text
@@ -99,8 +111,7 @@ def progress_table(with_progress: bool) -> bytes:
                  '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr>')
     )
     footers = {"rIdFooterOdd": "footer1.xml", "rIdFooterEven": "footer2.xml"}
-    # Page number 一字线 7 mm below the type area; footer distance to its baseline.
-    sect = X.sect_pr(**LAND, footer=LAND["bottom"] - X.mm(7) - X.mm(5),
+    sect = X.sect_pr(**LAND, footer=footer_distance(LAND["bottom"]),
                      footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"}, landscape=True, line_pitch=312)
     parts = {
         "[Content_Types].xml": X.content_types(list(footers.values())),
@@ -351,7 +362,7 @@ def _package(title: str, body: str, sect: str, headers: dict[str, tuple[str, str
     return X.zip_bytes(parts)
 
 
-PORTRAIT_FOOTER = PORTRAIT["bottom"] - X.mm(7) - X.mm(5)  # "— N —" 7 mm below the 版心
+PORTRAIT_FOOTER = footer_distance(PORTRAIT["bottom"])  # "— N —" 7 mm below the 版心
 
 
 def _page_footers(first_empty: bool) -> dict[str, tuple[str, str]]:
