@@ -132,3 +132,150 @@ def test_unchanged_parts_are_deflated_once(monkeypatch):
 
 
 _pack = ooxml.pack_part
+
+
+# --- parallel batches --------------------------------------------------------------
+import random  # noqa: E402
+import shutil  # noqa: E402
+import datetime as dt  # noqa: E402
+
+from conftest import run_cli  # noqa: E402
+from notices.file.register import Register  # noqa: E402
+from notices.jobs import issue as issue_job  # noqa: E402
+from notices.model import Report  # noqa: E402
+from notices.project import Project, db_path  # noqa: E402
+from test_ladder import save_round  # noqa: E402
+
+AS_OF, ROUND = dt.date(2026, 11, 29), "2026-11"
+ISSUE = ["issue", "duban", "--as-of", "2026-11-29", "--date", "2026-11-30"]
+
+
+def write_county(root: Path, extra_towns: int = 30, seed: int = 7) -> Path:
+    """The shipped registry with ``extra_towns`` more 乡镇 (each answers for every
+    milestone) and one collected round: most units have something overdue or unreported."""
+    shutil.copytree(ROOT / "registry", root / "registry")
+    with open(root / "registry" / "units.yaml", "a", encoding="utf-8") as f:
+        for i in range(1, extra_towns + 1):
+            f.write(f"  - name: 测试第{i}镇人民政府\n    short: 测试第{i}镇\n    aliases: []\n    kind: 乡镇\n"
+                    f"    groups: [乡镇]\n    leader: \"\"\n    contact: \"\"\n    phone: \"\"\n")
+    (root / "outputs").mkdir()
+    registry, _ = load_registry(root / "registry")
+    rng = random.Random(seed)
+    reports = []
+    for task in registry.tasks:
+        for ms in task.milestones:
+            for unit in task.unit_names:
+                roll = rng.random()
+                if roll < 0.15:
+                    continue  # unreported
+                if roll < 0.6:
+                    reports.append(Report(unit, ms.id, "已完成", registry.plan.start + dt.timedelta(days=rng.randrange(300)),
+                                          100, "已按要求完成。", round_id=ROUND, reported_on=AS_OF))
+                else:
+                    reports.append(Report(unit, ms.id, "正在推进", None, 50, "正在推进，已完成阶段性工作。",
+                                          round_id=ROUND, reported_on=AS_OF))
+    save_round(root, ROUND, reports)
+    return root
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory):
+    return write_county(tmp_path_factory.mktemp("county") / "office")
+
+
+def _copy(county: Path, tmp_path: Path, name: str) -> Path:
+    return Path(shutil.copytree(county, tmp_path / name))
+
+
+def _issued_files(root: Path) -> dict[str, bytes]:
+    folder = root / "outputs" / "2026" / "督办函"
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.docx"))}
+
+
+def _register_rows(root: Path) -> list[tuple]:
+    return [(r.doc_number, r.status, tuple(r.recipients), tuple(r.milestones), tuple((o.path, o.sha256) for o in r.outputs))
+            for r in Register(db_path(Project(root)), root).list()]
+
+
+def _spy_workers(monkeypatch, workers: int) -> list[int]:
+    """Run `issue` with ``workers`` workers; record how many the parallel path used."""
+    used: list[int] = []
+    original = issue_job.Batch._issue_parallel
+    monkeypatch.setattr(issue_job, "cpu_workers", lambda: workers)
+    monkeypatch.setattr(issue_job.Batch, "_issue_parallel",
+                        lambda self, jobs, on_done, w: used.append(w) or original(self, jobs, on_done, w))
+    return used
+
+
+def test_a_batch_above_the_threshold_gives_the_single_process_files(county, tmp_path, monkeypatch):
+    single, parallel = _copy(county, tmp_path, "single"), _copy(county, tmp_path, "parallel")
+    used = _spy_workers(monkeypatch, 1)
+    out = run_cli(single, *ISSUE)
+    assert out.exit_code == 0, out.output
+    assert used == []  # one worker: the plain path
+    used = _spy_workers(monkeypatch, 2)
+    out = run_cli(parallel, *ISSUE)
+    assert out.exit_code == 0, out.output
+    assert used == [2]
+    files = _issued_files(single)
+    assert len(files) >= issue_job.PARALLEL_MIN  # above the real threshold, not a lowered one
+    assert _issued_files(parallel) == files
+    assert _register_rows(parallel) == _register_rows(single)
+    # printed in order, numbers consecutive
+    numbers = dict.fromkeys(re.findall(r"岫安委办函〔2026〕(\d+)号", out.output))  # number, then file name
+    assert [int(n) for n in numbers] == list(range(1, len(files) + 1))
+
+
+def test_a_small_batch_keeps_the_plain_path(county, tmp_path, monkeypatch):
+    root = _copy(county, tmp_path, "small")
+    used = _spy_workers(monkeypatch, 2)
+    out = run_cli(root, "issue", "duban", "--as-of", "2026-11-29", "--date", "2026-11-30",
+                  "--unit", "县应急管理局", "--unit", "县教育局")
+    assert out.exit_code == 0, out.output
+    assert used == [] and len(_issued_files(root)) == 2
+
+
+@pytest.mark.parametrize("stop", ["after-numbers", "mid-writing"])
+def test_interrupted_parallel_batch_completes_on_rerun(county, tmp_path, monkeypatch, stop):
+    """Killed after every number was reserved, before any file (or halfway through the
+    files): the re-run finds the reserved records by their batch keys and completes them."""
+    reference = _copy(county, tmp_path, "reference")
+    _spy_workers(monkeypatch, 1)
+    assert run_cli(reference, *ISSUE).exit_code == 0
+    root = _copy(county, tmp_path, "interrupted")
+    _spy_workers(monkeypatch, 2)
+    written = []
+    original_write = issue_job._write
+
+    def dying(path, data):
+        if stop == "after-numbers" or len(written) == 20:
+            raise KeyboardInterrupt
+        written.append(path)
+        return original_write(path, data)
+
+    monkeypatch.setattr(issue_job, "_write", dying)
+    result = run_cli(root, *ISSUE)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    states = [r.status for r in Register(db_path(Project(root)), root).list()]
+    assert len(states) == len(_issued_files(reference)) and states.count("issued") == len(written)
+    monkeypatch.setattr(issue_job, "_write", original_write)
+    out = run_cli(root, *ISSUE)
+    assert out.exit_code == 0, out.output
+    assert f"新发 {len(states) - len(written)} 份" in out.output
+    assert _issued_files(root) == _issued_files(reference)
+    assert _register_rows(root) == _register_rows(reference)
+    assert not list((root / "outputs" / "2026" / "督办函").glob(".~*"))
+
+
+def test_render_errors_in_a_worker_come_back_whole(tmp_path):
+    from notices.errors import NoticesError
+    from notices.render.pool import render_in_workers
+
+    specs = {"t": (str(TEMPLATES / "约谈通知书.docx"), {})}
+    good = _letter("约谈通知书.docx")
+    bad = {k: v for k, v in good.items() if k != "recipient"}
+    with pytest.raises(NoticesError) as err:
+        list(render_in_workers(specs, [("t", good)] * 5 + [("t", bad)], workers=2, chunk=2))
+    assert "没有数据的字段" in err.value.message and "recipient" in str(err.value.problems[0])
+    docs = list(render_in_workers(specs, [("t", good)] * 5, workers=2, chunk=2))
+    assert docs == [Template(TEMPLATES / "约谈通知书.docx").render(good)] * 5

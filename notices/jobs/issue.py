@@ -6,6 +6,11 @@ earlier record) → compose → render → write atomically → record the files
 their SHA-256. A batch killed halfway leaves at most reserved numbers without
 files; re-running the same batch (same kind, unit, round and date) takes those
 numbers up again, so there is neither a gap nor a duplicate.
+
+A large batch (PARALLEL_MIN documents or more) allocates all its numbers first,
+in order, then renders in worker processes (render.pool) while this process
+composes, writes and records each document in order: the same files, the same
+register, the same re-run behaviour, in a fraction of the time.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from ..file.register import Register, batch_key, file_sha256, format_number, org
 from ..project import Project, db_path
 from ..read.plan_file import Meeting
 from ..render.engine import Template
+from ..render.pool import cpu_workers, render_in_workers
 from ..render.template_build import FIELDS
 from ..textfmt import cn_date
 from .plan import make_proposal
@@ -35,6 +41,7 @@ from .status import progress_for_table
 from .table import TableRequest, render_table
 
 KINDS = (DUBAN, TONGBAO, YUETAN)
+PARALLEL_MIN = 50  # documents: a batch this large is rendered in worker processes, one per core
 ALL_UNITS = "全体"  # the batch key's unit for the 通报
 
 
@@ -164,11 +171,16 @@ class Batch:
         return batch_key(job.kind, job.unit or ALL_UNITS, self.assessment.round_id, self.issued_on)
 
     def run(self, jobs: list[_Job], dry_run: bool = False,
-            on_done: Callable[[Issued], None] | None = None) -> list[Issued]:
+            on_done: Callable[[Issued], None] | None = None, workers: int | None = None) -> list[Issued]:
+        """Issue ``jobs`` in order. From PARALLEL_MIN documents on, with more than one
+        worker (default: one per core), rendering goes to worker processes."""
         for kind in {j.kind for j in jobs}:  # a bad template stops the batch before any number is taken
             self.template(kind)
         if dry_run:
             return self._dry(jobs)
+        workers = cpu_workers() if workers is None else workers
+        if len(jobs) >= PARALLEL_MIN and workers > 1:
+            return self._issue_parallel(jobs, on_done, workers)
         return [self._issue(j, on_done) for j in jobs]
 
     def _dry(self, jobs: list[_Job]) -> list[Issued]:
@@ -185,26 +197,50 @@ class Batch:
             serials[code] += 1
         return out
 
-    def _issue(self, job: _Job, on_done) -> Issued:
-        year = self.issued_on.year
-        record = self.register.allocate(
-            job.kind, organ_code_for(self.project.config, job.kind), year, job.title, job.recipients,
+    def _allocate(self, job: _Job):
+        """The job's number: the next one, or the record this batch already has."""
+        return self.register.allocate(
+            job.kind, organ_code_for(self.project.config, job.kind), self.issued_on.year, job.title, job.recipients,
             sorted({m for ids in job.subjects.values() for m in ids}), self._key(job), self.assessment.round_id,
             self.as_of, self.issued_on, job.reply_due, subjects=job.subjects)
+
+    def _issue(self, job: _Job, on_done) -> Issued:
+        record = self._allocate(job)
+        data = None if record.status == "issued" else self.template(job.kind).render(job.context(record.doc_number))
+        return self._complete(job, record, data, on_done)
+
+    def _issue_parallel(self, jobs: list[_Job], on_done, workers: int) -> list[Issued]:
+        """Every number first, in order (a kill from here on leaves reserved records that a
+        re-run of the batch finds by their batch keys and completes); then the documents
+        rendered in ``workers`` processes and written and recorded here, in order."""
+        records = [self._allocate(j) for j in jobs]
+        todo = [(j, r) for j, r in zip(jobs, records) if r.status != "issued"]
+        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts))
+                 for kind in dict.fromkeys(j.kind for j, _ in todo)}
+        chunk = max(1, min(32, len(todo) // (workers * 8)))
+        rendered = render_in_workers(specs, ((j.kind, j.context(r.doc_number)) for j, r in todo), workers, chunk)
+        try:
+            return [self._complete(job, record, None if record.status == "issued" else next(rendered), on_done)
+                    for job, record in zip(jobs, records)]
+        finally:
+            rendered.close()
+
+    def _complete(self, job: _Job, record, data: bytes | None, on_done) -> Issued:
+        """Write a rendered document (and its extras) and record it; or report the
+        record's files when the batch issued it before (``data`` None)."""
         no = record.doc_number
         if record.status == "issued":
             done = Issued(job.kind, job.unit, no, [self.register.resolve(o.path) for o in record.outputs], True)
         else:
-            folder = self.project.outputs_dir / str(year) / job.kind
-            files = [(f"{no}-{job.stem}", self.template(job.kind).render(job.context(no)))]
-            files += [(f"{no}-{stem}", data) for stem, data in (job.extras(no) if job.extras else [])]
-            paths = [_write(folder / safe_filename(f"{stem}.docx"), data) for stem, data in files]
+            folder = self.project.outputs_dir / str(self.issued_on.year) / job.kind
+            files = [(f"{no}-{job.stem}", data)]
+            files += [(f"{no}-{stem}", extra) for stem, extra in (job.extras(no) if job.extras else [])]
+            paths = [_write(folder / safe_filename(f"{stem}.docx"), content) for stem, content in files]
             self.register.record_outputs(no, [(p, file_sha256(p)) for p in paths])
             done = Issued(job.kind, job.unit, no, paths)
         if on_done:
             on_done(done)
         return done
-
 
     def jobs_for(self, kind: str, units: list[str] | None = None, time: dt.datetime | None = None,
                  place: str = "") -> list[_Job]:
