@@ -99,3 +99,4 @@ from . import progress_cmds  # noqa: E402,F401
 from . import status_cmds  # noqa: E402,F401
 from . import register_cmds  # noqa: E402,F401
 from . import issue_cmds  # noqa: E402,F401
+from . import pdf_cmds  # noqa: E402,F401

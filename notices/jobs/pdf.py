@@ -1,0 +1,150 @@
+"""`notices pdf`: PDF/A copies of issued documents from the register.
+
+The documents are chosen from the register (a year, a kind, or 文号), their
+recorded .docx files converted in one LibreOffice run (notices.file.pdf), the
+PDFs written next to the .docx (same name) or into one folder. Existing PDFs
+are left alone unless forced. Each new PDF is checked for its PDF/A marker and
+for fonts the document asks for but the PDF had to replace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ..errors import NoticesError
+from ..file.pdf import ConversionError, Converted, convert, font_substitutions, pdfa_level
+from ..file.register import KINDS, DocRecord, Register, normalize_number
+from ..project import Project, db_path
+
+KIND_ALIASES = {"督办函": "督办函", "督办": "督办函", "duban": "督办函",
+                "通报": "通报", "tongbao": "通报",
+                "约谈通知书": "约谈通知书", "约谈": "约谈通知书", "yuetan": "约谈通知书"}
+
+
+def kind_name(text: str) -> str:
+    kind = KIND_ALIASES.get(text.strip().lower() if text.isascii() else text.strip())
+    if kind is None:
+        raise NoticesError(f"文种“{text}”无效：应为 {'、'.join(KINDS)}")
+    return kind
+
+
+def pdf_settings(project: Project) -> tuple[str, float]:
+    """([pdf] soffice, [pdf] timeout) from notices.toml."""
+    section = project.config.section("pdf")
+    timeout = section.get("timeout", 60)
+    if timeout <= 0:
+        raise NoticesError(f"notices.toml 的 [pdf] timeout 应为正数（秒），现在是 {timeout}")
+    return section.get("soffice", ""), float(timeout)
+
+
+@dataclass(frozen=True)
+class Item:
+    doc_number: str
+    docx: Path
+    pdf: Path
+
+
+@dataclass
+class Selection:
+    todo: list[Item] = field(default_factory=list)
+    skipped: list[Item] = field(default_factory=list)  # the PDF is there already
+    missing: list[Item] = field(default_factory=list)  # the recorded .docx is gone
+
+    def __len__(self) -> int:
+        return len(self.todo) + len(self.skipped) + len(self.missing)
+
+
+@dataclass
+class Outcome:
+    made: list[Item] = field(default_factory=list)
+    failed: list[tuple[Item, str]] = field(default_factory=list)  # (item, why, in Chinese)
+    not_pdfa: list[Item] = field(default_factory=list)
+    # (requested font, used instead) -> the PDFs concerned
+    substitutions: dict[tuple[str, str], list[Item]] = field(default_factory=dict)
+    unchecked: list[Item] = field(default_factory=list)  # PDFs whose fonts could not be read
+
+
+def _scope(year: int | None, kind: str | None) -> str:
+    return (f"{year} 年的" if year else "") + (kind or "文件")
+
+
+def select(project: Project, year: int | None = None, kind: str | None = None,
+           numbers: Iterable[str] = (), out: Path | None = None, force: bool = False) -> Selection:
+    """The issued documents asked for: by 文号 (as staff type them), or by year and kind."""
+    numbers = list(dict.fromkeys(normalize_number(n) for n in numbers))
+    if numbers and (year is not None or kind is not None):
+        raise NoticesError("按文号转换时不要再用 --year 或 --kind")
+    if not numbers and year is None and kind is None:
+        raise NoticesError("请指定要转换的文件：--year 年份、--kind 文种，或一个或多个文号")
+    reg = Register(db_path(project), root=project.root)
+    if numbers:
+        records = [reg.get(n) for n in numbers]
+        for r in records:
+            if r.status == "void":
+                raise NoticesError(f"{r.doc_number} 已作废（{r.void_reason}），不转换")
+            if r.status != "issued":
+                raise NoticesError(f"{r.doc_number} 只编了号、尚未生成文件，无可转换")
+    else:
+        records = [r for r in reg.list(year=year, kind=kind) if r.status == "issued"]
+        if not records:
+            raise NoticesError(f"登记簿中没有已生成的{_scope(year, kind)}。用 notices register list 查看登记的文件")
+    selection = Selection()
+    for record in records:
+        for item in _items(reg, record, out):
+            if not item.docx.is_file():
+                selection.missing.append(item)
+            elif item.pdf.exists() and not force:
+                selection.skipped.append(item)
+            else:
+                selection.todo.append(item)
+    if not len(selection):
+        raise NoticesError(f"登记的{_scope(year, kind)}中没有 Word 文件（.docx）可转换")
+    return selection
+
+
+def _items(reg: Register, record: DocRecord, out: Path | None) -> list[Item]:
+    items = []
+    for output in record.outputs:
+        docx = reg.resolve(output.path)
+        if docx.suffix.lower() == ".docx":
+            items.append(Item(record.doc_number, docx, (out or docx.parent) / (docx.stem + ".pdf")))
+    return items
+
+
+def run(project: Project, selection: Selection, force: bool = False,
+        progress: Callable[[Item, Converted], None] | None = None) -> Outcome:
+    """Convert selection.todo to PDF/A in one LibreOffice run, then check each new PDF.
+
+    Raises NoticesError only when nothing could be tried (LibreOffice missing, an
+    existing PDF in the way); failures of single documents are in the outcome."""
+    outcome = Outcome()
+    if not selection.todo:
+        return outcome
+    soffice, timeout = pdf_settings(project)
+    by_source = {item.docx: item for item in selection.todo}
+
+    def done(result: Converted) -> None:
+        item = by_source[result.source]
+        if result.ok:
+            outcome.made.append(item)
+        else:
+            outcome.failed.append((item, result.status_zh))
+        if progress is not None:
+            progress(item, result)
+
+    try:
+        convert([i.docx for i in selection.todo], [i.pdf.parent for i in selection.todo], timeout=timeout,
+                soffice=soffice, pdfa=True, overwrite=force, progress=done)
+    except ConversionError:
+        pass  # every document's outcome came through `done`
+    for item in outcome.made:
+        try:
+            if pdfa_level(item.pdf) is None:
+                outcome.not_pdfa.append(item)
+            for pair in font_substitutions(item.docx, item.pdf):
+                outcome.substitutions.setdefault(pair, []).append(item)
+        except NoticesError:
+            outcome.unchecked.append(item)
+    return outcome
