@@ -595,7 +595,7 @@ def test_store_round_trip(tmp_path):
 
 def test_store_schema(tmp_path):
     store = Store(tmp_path / "notices.db")
-    assert store.schema_version == SCHEMA_VERSION == 3  # 1: rounds, 2: the document register, 3: its subjects
+    assert store.schema_version == SCHEMA_VERSION == 4  # 1: rounds, 2: register, 3: its subjects, 4: archive
     conn = sqlite3.connect(store.path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"rounds", "source_files", "reports", "skipped", "round_notes", "round_history"} <= tables

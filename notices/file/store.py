@@ -126,6 +126,30 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE documents ADD COLUMN subjects TEXT NOT NULL DEFAULT '{}';  -- JSON {unit: [milestone ids]}
     """,
+    # 4: the filing package (notices.file.archive): one 件 per document, never renumbered
+    """
+    CREATE TABLE archive_items (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        doc_number TEXT NOT NULL UNIQUE REFERENCES documents(doc_number),
+        year INTEGER NOT NULL,
+        fonds TEXT NOT NULL,                 -- 全宗号
+        retention TEXT NOT NULL,             -- Y / D30 / D10
+        org_code TEXT NOT NULL DEFAULT '',   -- 机构（问题）代码, '' when not used
+        piece INTEGER NOT NULL,              -- 件号, from 1 within (year, fonds, retention, org_code)
+        archival_code TEXT NOT NULL UNIQUE,  -- 档号
+        files TEXT NOT NULL,                 -- JSON [{name, size, pages, sha256, sm3, source, producer}]
+        filed_at TEXT NOT NULL,
+        UNIQUE (year, fonds, retention, org_code, piece)
+    );
+    CREATE TABLE archive_files (             -- the package's rewritten files: 目录, manifest
+        year INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        sm3 TEXT NOT NULL,
+        PRIMARY KEY (year, name)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

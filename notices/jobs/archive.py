@@ -1,0 +1,174 @@
+"""`notices archive --year`: the year's issued documents into a filing package;
+`notices archive verify`: the package checked against what was filed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from .. import __version__
+from ..compose.common import office_from_config
+from ..errors import NoticesError
+from ..file.archive import (
+    MANIFEST,
+    RETENTION,
+    Archive,
+    ArchiveResult,
+    ArchiveSettings,
+    Finding,
+    Item,
+    Staged,
+    catalogue_name,
+    manifest,
+    settings_from_config,
+)
+from ..file.outputs import write_atomic
+from ..file.pdf import convert, page_count, pdfa_level
+from ..file.register import DocRecord, Register, file_sha256
+from ..project import Project, db_path
+from ..render.archive_xlsx import write_catalogue
+
+KIND_ORDER = ("通报", "督办函", "约谈通知书")
+
+
+def archive_folder(project: Project, year: int) -> Path:
+    return project.outputs_dir / "归档" / str(year)
+
+
+def pdf_info(path: Path) -> tuple[int, str, str]:
+    """(page count, producing program, PDF/A level as claimed) of a PDF."""
+    from pypdf import PdfReader
+
+    meta = PdfReader(str(path)).metadata
+    level = pdfa_level(path)
+    return page_count(path), str((meta or {}).get("/Producer", "") or ""), f"PDF/A-{level}" if level else "PDF"
+
+
+def _metadata(record: DocRecord, settings: ArchiveSettings, register: Register, code: str, files,
+              piece_of) -> dict:
+    """The 件's metadata, GB/T 18894-2016 elements by their Chinese names."""
+    retention = settings.retention[record.kind]
+    steps = [{"行为": e.step, "时间": e.at.isoformat(), "责任人": e.actor, "说明": e.detail}
+             for e in register.events(record.doc_number)]
+    steps.append({"行为": "归档", "时间": dt.datetime.now().replace(microsecond=0).isoformat(), "责任人": "",
+                  "说明": code})
+    stamp = {"全宗号": settings.fonds, "年度": str(record.year), "保管期限": RETENTION[retention],
+             "件号": piece_of(code), "机构（问题）": settings.org_code}
+    return {
+        "档号": code,
+        "题名": record.title,
+        "文件编号": record.doc_number,
+        "责任者": settings.responsible,
+        "日期": record.issued_on.strftime("%Y%m%d") if record.issued_on else "",
+        "文种": record.kind,
+        "主送": list(record.recipients),
+        "保管期限": RETENTION[retention],
+        "密级": settings.secrecy,
+        "机构或问题": settings.org_code,
+        "计算机文件": [{"文件名": f.name, "格式": f.format, "大小": f.size, "页数": f.pages,
+                       "创建程序": f.producer, "生成程序": f"notices {__version__}", "来源文件": f.source,
+                       "SHA-256": f.sha256, "SM3": f.sm3} for f in files],
+        "业务行为": steps,
+        "归档章": stamp,
+    }
+
+
+def _order(record: DocRecord) -> tuple:
+    return (record.issued_on or dt.date.min, KIND_ORDER.index(record.kind) if record.kind in KIND_ORDER else 9,
+            record.organ_code, record.serial)
+
+
+def build_archive(project: Project, year: int, soffice: str = "", timeout: float = 60.0) -> ArchiveResult:
+    office = office_from_config(project.config)
+    settings = settings_from_config(project.config, office.name)
+    register = Register(db_path(project), project.root)
+    folder = archive_folder(project, year)
+    archive = Archive(db_path(project), folder)
+    result = ArchiveResult(folder)
+    filed = {i.doc_number: i for i in archive.items(year)}
+    records = register.list(year=year)
+    result.existing = list(filed.values())
+    result.voided = [r for r in records if r.status == "void" and r.doc_number not in filed]
+    todo = []
+    for r in sorted(records, key=_order):
+        if r.doc_number in filed or r.status == "void":
+            continue
+        if r.status != "issued":
+            result.skipped.append((r.doc_number, "已编号但未生成文件，未归档；重新运行该批发文即可补齐"))
+            continue
+        if r.kind not in settings.retention:
+            raise NoticesError(f"配置文件 [archive.retention] 中没有“{r.kind}”的保管期限")
+        changed = [o.path for o in r.outputs
+                   if not register.resolve(o.path).is_file() or file_sha256(register.resolve(o.path)) != o.sha256]
+        if changed:
+            result.skipped.append((r.doc_number, "输出文件缺失或与登记时不一致，未归档：" + "、".join(changed)))
+            continue
+        todo.append(r)
+    if todo:
+        _file(project, todo, settings, register, archive, result, soffice, timeout)
+    _write_package_files(project, year, settings, register, archive, result)
+    return result
+
+
+def _file(project, todo, settings, register, archive, result, soffice, timeout) -> None:
+    sources = [register.resolve(o.path) for r in todo for o in r.outputs]
+    project.outputs_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".归档暂存-", dir=project.outputs_dir))  # outside the package
+    try:
+        pdfs = iter(convert(sources, staging, timeout=timeout, soffice=soffice, pdfa=True))
+        for record in todo:
+            staged = []
+            for out in record.outputs:
+                pdf = next(pdfs)
+                staged.append((pdf, out.path, *pdf_info(pdf)))
+            item = archive.file(record.doc_number, record.year, settings, record.kind, Staged(
+                staged, lambda code, files, r=record: _metadata(r, settings, register, code, files,
+                                                                lambda c: c.rsplit("-", 1)[1])))
+            result.new.append(item)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_package_files(project, year, settings, register, archive: Archive, result: ArchiveResult) -> None:
+    items = sorted(archive.items(year), key=lambda i: (list(RETENTION).index(i.retention), i.org_code, i.piece))
+    records = {r.doc_number: r for r in register.list(year=year)}
+    rows, stamps = [], []
+    for n, item in enumerate(items, 1):
+        r = records[item.doc_number]
+        note = "主送：" + "、".join(r.recipients) if r.kind != "通报" else ""
+        if r.status == "void":
+            note = f"归档后作废：{r.void_reason}"
+        rows.append((n, item.archival_code, r.doc_number, settings.responsible, r.title,
+                     r.issued_on.strftime("%Y%m%d") if r.issued_on else "", settings.secrecy, item.pages, note))
+        stamps.append((item.archival_code, item.fonds, str(item.year), RETENTION[item.retention], f"{item.piece:04d}",
+                       item.org_code))
+    voided = [(r.doc_number, r.kind, r.title, r.issued_on.isoformat() if r.issued_on else "", r.void_reason or "")
+              for r in register.list(year=year) if r.status == "void"]
+    folder = archive.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = folder / catalogue_name(year)
+    tmp = folder / f".~{catalogue.name}"
+    write_catalogue(tmp, year, rows, voided, stamps, project.config.fonts["song"])
+    tmp.replace(catalogue)
+    archive.record_package_file(year, catalogue)
+    files = [catalogue] + [archive.files_dir / f.name for i in items for f in i.files]
+    data = manifest(folder, files, {
+        "全宗号": settings.fonds, "年度": year, "责任者": settings.responsible,
+        "生成时间": dt.datetime.now().replace(microsecond=0).isoformat(), "生成程序": f"notices {__version__}",
+        "件数": len(items), "作废文号": [v[0] for v in voided]})
+    write_atomic(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
+    archive.record_package_file(year, folder / MANIFEST)
+
+
+def verify_archive(project: Project, year: int) -> list[Finding]:
+    folder = archive_folder(project, year)
+    archive = Archive(db_path(project), folder)
+    if not archive.items(year):
+        raise NoticesError(f"{year} 年还没有归档，请先运行 notices archive --year {year}")
+    return archive.verify(year)
+
+
+__all__ = ["build_archive", "verify_archive", "archive_folder", "Item"]
