@@ -7,6 +7,8 @@ fields per 件: 全宗号, 年度, 保管期限, 件号, 机构（问题）).
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,12 +18,17 @@ from openpyxl.worksheet.page import PageMargins
 from .xlsx_print import landscape_a4
 
 COLUMNS = ("序号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注")
-WIDTHS = (6, 30, 22, 22, 50, 11, 6, 6, 24)
+WIDTHS = (5, 26, 20, 16, 36, 10, 5, 5, 14)  # ≈ 137 characters: A4 landscape at 100%
 VOID_COLUMNS = ("文号", "文种", "题名", "成文日期", "作废原因")
 STAMP_COLUMNS = ("档号", "全宗号", "年度", "保管期限", "件号", "机构（问题）")
 
 _THIN = Side(style="thin")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+
+
+def _width(value) -> int:
+    """Printed width in column units: CJK characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(value or ""))
 
 
 def _sheet(ws, title: str, heads: tuple, widths: tuple, rows: list[tuple], font: str) -> None:
@@ -39,6 +46,8 @@ def _sheet(ws, title: str, heads: tuple, widths: tuple, rows: list[tuple], font:
         head.border = _BOX
     for row in rows:
         ws.append(list(row))
+        lines = max(math.ceil(_width(v) / max(w - 1, 1)) for v, w in zip(row, widths))
+        ws.row_dimensions[ws.max_row].height = 15 * max(lines, 1)  # readers do not grow wrapped rows
         for col in range(1, len(heads) + 1):
             cell = ws.cell(ws.max_row, col)
             cell.font = Font(name=font, size=10.5)
