@@ -284,3 +284,27 @@ def test_cli_year_then_skip_then_number(issued, starts, tmp_path):
     out = cli(issued, "pdf", "某安委办函【2026】1号", "--out", str(tmp_path / "发送"))
     assert [p.name for p in (tmp_path / "发送").iterdir()] == ["某安委办函〔2026〕1号-应急管理局.pdf"]
     assert starts.count == 2
+
+
+@needs_soffice
+def test_parallel_shares_in_order_one_process_each(tmp_path, starts):
+    """Two workers over 2 × PARALLEL_MIN_SHARE documents: two LibreOffice starts, each with
+    its own profile and an in-order half of the batch; every PDF made, progress for each."""
+    n = 2 * pdf_module.PARALLEL_MIN_SHARE
+    docs = [make_docx(tmp_path / f"文件{k:02d}.docx", f"第{k}份") for k in range(n)]
+    seen = []
+    made = convert(docs, tmp_path / "pdf", workers=2, progress=seen.append)
+    assert [p.name for p in made] == [f"文件{k:02d}.pdf" for k in range(n)]
+    assert all(page_count(p) == 1 for p in made) and sorted(r.source.name for r in seen) == sorted(d.name for d in docs)
+    runs = starts.log.read_text(encoding="utf-8").splitlines()
+    assert len(runs) == 2
+    halves = [[a.rsplit("/", 1)[-1] for a in run.split() if a.endswith(".docx")] for run in runs]
+    assert sorted(halves) == [[d.name for d in docs[:n // 2]], [d.name for d in docs[n // 2:]]]
+    assert len({a for run in runs for a in run.split() if a.startswith("-env:UserInstallation")}) == 2
+
+
+@needs_soffice
+def test_small_batch_stays_one_process_with_workers(tmp_path, starts):
+    docs = [make_docx(tmp_path / f"小{k}.docx", "文") for k in range(pdf_module.PARALLEL_MIN_SHARE + 3)]
+    convert(docs, tmp_path / "pdf", workers=4)
+    assert starts.count == 1

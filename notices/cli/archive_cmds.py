@@ -24,9 +24,7 @@ def archive_group(ctx, year):
         return
     from ..jobs.archive import build_archive
 
-    project = project_from(ctx)
-    pdf = project.config.section("pdf")
-    result = build_archive(project, year, soffice=str(pdf.get("soffice", "")), timeout=float(pdf.get("timeout", 60)))
+    result = build_archive(project_from(ctx), year)
     for item in result.new:
         click.echo(f"已归档：{item.archival_code}  {item.doc_number}  {item.pages} 页")
     for number, reason in result.skipped:

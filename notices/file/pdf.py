@@ -26,7 +26,9 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -49,6 +51,9 @@ _PDF_FILTERS = {  # export filter by source type (the options need a filter name
     ".odg": "draw_pdf_Export",
 }
 _POLL = 0.1  # seconds between looks at a running LibreOffice
+# A second process costs a LibreOffice start (~1 s); below this many documents
+# each, it does not pay for itself.
+PARALLEL_MIN_SHARE = 10
 
 
 def find_soffice(configured: str = "") -> str:
@@ -203,9 +208,11 @@ def _place(src: Path, dst: Path, overwrite: bool) -> bool:
 class _Run:
     """One LibreOffice process over ``todo`` (indices into the batch)."""
 
-    def __init__(self, job: "_Batch", todo: list[int]):
-        self.job, self.todo = job, todo
-        self.outs = [job.staging / job.targets[i].name for i in todo]
+    dead_starts = 0  # consecutive processes stuck on their first document
+
+    def __init__(self, job: "_Batch", todo: list[int], staging: Path):
+        self.job, self.todo, self.staging = job, todo, staging
+        self.outs = [staging / job.targets[i].name for i in todo]
         self.finalized = 0  # todo[:finalized] are settled
 
     def state(self, log: str) -> tuple[int, bool]:
@@ -231,7 +238,7 @@ class _Run:
             log_path = Path(scratch) / "log.txt"
             filt = job.filters[self.todo[0]]
             cmd = [job.exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-                   "--nologo", "--nodefault", "--convert-to", filt, "--outdir", str(job.staging),
+                   "--nologo", "--nodefault", "--convert-to", filt, "--outdir", str(self.staging),
                    *(str(job.paths[i]) for i in self.todo)]
             with log_path.open("wb") as log_fh:
                 proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_fh, stderr=log_fh,
@@ -258,8 +265,8 @@ class _Run:
         job.give_up(self.todo[current], self.outs[current], "timeout" if killed else "failed")
         # Stuck on the first document twice running: LibreOffice itself is the trouble
         # (a dialog, a broken install), so do not spend a timeout on every document.
-        job.dead_starts = job.dead_starts + 1 if current == 0 else 0
-        if job.dead_starts >= 2 and current + 1 < n:
+        self.dead_starts = self.dead_starts + 1 if current == 0 else 0
+        if self.dead_starts >= 2 and current + 1 < n:
             job.errors.append("LibreOffice 连续两次在第一个文件上出错或无响应，其余文件未转换")
             for i, out in zip(self.todo[current + 1:], self.outs[current + 1:]):
                 job.give_up(i, out, "failed")
@@ -277,7 +284,7 @@ class _Run:
                 pass
             try:
                 log = log_path.read_bytes().decode("utf-8", "replace")
-                files = tuple(sorted((e.name, e.stat().st_size) for e in os.scandir(self.job.staging)))
+                files = tuple(sorted((e.name, e.stat().st_size) for e in os.scandir(self.staging)))
             except OSError:
                 continue
             reached, storing = self.state(log)
@@ -299,7 +306,8 @@ class _Batch:
         self.filters = [_filter_for(fmt, p, pdfa) for p in paths]
         self.timeout, self.exe, self.overwrite, self.progress = timeout, exe, overwrite, progress
         self.results: dict[int, Converted] = {}
-        self.dead_starts = 0
+        self.workers = 1
+        self.lock = threading.Lock()  # parallel runs settle and report through one door
         self.errors: list[str] = []
         self.env = dict(os.environ)
         if FONTS_CONF.exists() and os.name != "nt":
@@ -311,9 +319,10 @@ class _Batch:
                         if line.startswith("Error:") and "could not be loaded" not in line]
 
     def _done(self, i: int, status: str) -> None:
-        self.results[i] = result = Converted(self.paths[i], self.targets[i], status)
-        if self.progress is not None:
-            self.progress(result)
+        with self.lock:
+            self.results[i] = result = Converted(self.paths[i], self.targets[i], status)
+            if self.progress is not None:
+                self.progress(result)
 
     def settle(self, i: int, out: Path) -> None:
         if not _complete(out, self.ext):
@@ -339,19 +348,36 @@ class _Batch:
             groups.setdefault((f, nth), []).append(i)
         return list(groups.values())
 
+    def _drive(self, todo: list[int], staging: Path) -> None:
+        """One process after another over ``todo`` until every document is settled."""
+        staging.mkdir(exist_ok=True)
+        dead_starts = 0
+        while todo:
+            run = _Run(self, todo, staging)
+            run.dead_starts = dead_starts
+            todo, dead_starts = run.go(), run.dead_starts
+
     def run(self) -> None:
         self.staging = Path(tempfile.mkdtemp(prefix=".notices-pdf-", dir=self.targets[0].parent))
         try:
             for todo in self.rounds():
-                while todo:
-                    todo = _Run(self, todo).go()
+                # Contiguous shares keep each process's documents in input order.
+                n = min(self.workers, len(todo) // PARALLEL_MIN_SHARE) or 1
+                shares = [todo[k * len(todo) // n:(k + 1) * len(todo) // n] for k in range(n)]
+                if n == 1:
+                    self._drive(todo, self.staging / "0")
+                    continue
+                with ThreadPoolExecutor(n) as pool:
+                    for done in [pool.submit(self._drive, share, self.staging / str(k))
+                                 for k, share in enumerate(shares)]:
+                        done.result()
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 
 
 def convert(paths: Sequence[Path], out_dir: Path | Sequence[Path], fmt: str = "pdf", timeout: float = 60.0,
             soffice: str = "", pdfa: bool = False, overwrite: bool = False,
-            progress: Callable[[Converted], None] | None = None) -> list[Path]:
+            progress: Callable[[Converted], None] | None = None, workers: int = 1) -> list[Path]:
     """Convert documents in one LibreOffice run; return the files made, in input order.
 
     ``out_dir``: one folder for all, or one per input. ``fmt``: a LibreOffice
@@ -362,6 +388,9 @@ def convert(paths: Sequence[Path], out_dir: Path | Sequence[Path], fmt: str = "p
     spreadsheets, come in a later process). An existing output is an error (nothing is converted) unless
     ``overwrite``. If any input is not converted, the others are still placed
     and ConversionError (a NoticesError, with every outcome) names the failures.
+    ``workers``: up to this many LibreOffice processes side by side, each with
+    its own profile and an in-order share of at least PARALLEL_MIN_SHARE
+    documents (0: one per CPU core); small batches always use one process.
     """
     paths = [Path(p) for p in paths]
     if not paths:
@@ -372,6 +401,7 @@ def convert(paths: Sequence[Path], out_dir: Path | Sequence[Path], fmt: str = "p
     if timeout <= 0:
         raise NoticesError(f"转换超时时间应为正数（秒），不是 {timeout}")
     batch = _Batch(paths, out_dirs, fmt, float(timeout), "", pdfa, overwrite, progress)
+    batch.workers = max(1, workers or os.cpu_count() or 1)
     missing = [p for p in paths if not p.is_file()]
     if missing:
         raise NoticesError("找不到要转换的文件：" + "、".join(str(p) for p in missing))

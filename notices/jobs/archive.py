@@ -30,6 +30,7 @@ from ..file.pdf import convert, page_count, pdfa_level
 from ..file.register import DocRecord, Register, file_sha256
 from ..project import Project, db_path
 from ..render.archive_xlsx import write_catalogue
+from .pdf import pdf_settings
 
 KIND_ORDER = ("通报", "督办函", "约谈通知书")
 
@@ -81,7 +82,7 @@ def _order(record: DocRecord) -> tuple:
             record.organ_code, record.serial)
 
 
-def build_archive(project: Project, year: int, soffice: str = "", timeout: float = 60.0) -> ArchiveResult:
+def build_archive(project: Project, year: int) -> ArchiveResult:
     office = office_from_config(project.config)
     settings = settings_from_config(project.config, office.name)
     register = Register(db_path(project), project.root)
@@ -108,17 +109,17 @@ def build_archive(project: Project, year: int, soffice: str = "", timeout: float
             continue
         todo.append(r)
     if todo:
-        _file(project, todo, settings, register, archive, result, soffice, timeout)
+        _file(project, todo, settings, register, archive, result)
     _write_package_files(project, year, settings, register, archive, result)
     return result
 
 
-def _file(project, todo, settings, register, archive, result, soffice, timeout) -> None:
+def _file(project, todo, settings, register, archive, result) -> None:
     sources = [register.resolve(o.path) for r in todo for o in r.outputs]
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".归档暂存-", dir=project.outputs_dir))  # outside the package
     try:
-        pdfs = iter(convert(sources, staging, timeout=timeout, soffice=soffice, pdfa=True))
+        pdfs = iter(convert(sources, staging, pdfa=True, **pdf_settings(project)))
         for record in todo:
             staged = []
             for out in record.outputs:

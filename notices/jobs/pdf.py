@@ -30,13 +30,15 @@ def kind_name(text: str) -> str:
     return kind
 
 
-def pdf_settings(project: Project) -> tuple[str, float]:
-    """([pdf] soffice, [pdf] timeout) from notices.toml."""
+def pdf_settings(project: Project) -> dict:
+    """convert() keywords from [pdf] of notices.toml: soffice, timeout, workers."""
     section = project.config.section("pdf")
-    timeout = section.get("timeout", 60)
+    timeout, workers = section.get("timeout", 60), section.get("workers", 0)
     if timeout <= 0:
         raise NoticesError(f"notices.toml 的 [pdf] timeout 应为正数（秒），现在是 {timeout}")
-    return section.get("soffice", ""), float(timeout)
+    if workers < 0:
+        raise NoticesError(f"notices.toml 的 [pdf] workers 应为 0（自动）或正整数，现在是 {workers}")
+    return {"soffice": section.get("soffice", ""), "timeout": float(timeout), "workers": int(workers)}
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,6 @@ def run(project: Project, selection: Selection, force: bool = False,
     outcome = Outcome()
     if not selection.todo:
         return outcome
-    soffice, timeout = pdf_settings(project)
     by_source = {item.docx: item for item in selection.todo}
 
     def done(result: Converted) -> None:
@@ -135,8 +136,8 @@ def run(project: Project, selection: Selection, force: bool = False,
             progress(item, result)
 
     try:
-        convert([i.docx for i in selection.todo], [i.pdf.parent for i in selection.todo], timeout=timeout,
-                soffice=soffice, pdfa=True, overwrite=force, progress=done)
+        convert([i.docx for i in selection.todo], [i.pdf.parent for i in selection.todo], pdfa=True,
+                overwrite=force, progress=done, **pdf_settings(project))
     except ConversionError:
         pass  # every document's outcome came through `done`
     for item in outcome.made:
