@@ -36,6 +36,9 @@ class Directory:
     def __init__(self, units: list[Unit], groups: list[Group]):
         self.units = units
         self.groups = {g.id: g for g in groups}
+        self._unit_named = {}
+        for unit in units:
+            self._unit_named.setdefault(unit.name, unit)  # the first, as the linear search found it
         self._by_name: dict[str, set[str]] = {}
         for unit in units:
             for alias in [unit.name, unit.short, *unit.aliases]:
@@ -58,7 +61,7 @@ class Directory:
         if len(found) != 1:
             reason = "不在单位名录中" if not found else f"有歧义（可能是：{'、'.join(found)}）"
             raise UnknownUnit(f"单位名称“{name}”{reason}")
-        return next(u for u in self.units if u.name == found[0])
+        return self._unit_named[found[0]]
 
     # --- groups ----------------------------------------------------------
     def group_id(self, name: str) -> str | None:

