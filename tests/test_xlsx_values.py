@@ -131,3 +131,24 @@ def test_what_it_cannot_read_the_same_way_goes_to_openpyxl(project, tmp_path, mo
     assert passed
     fast, plain = both(project, [path], monkeypatch)
     assert fast == plain and any("无法打开" in p[2] or "填报表" in p[2] for p in fast[1])
+
+
+def test_files_read_in_worker_processes_give_the_single_process_result(project, tmp_path, monkeypatch):  # noqa: F811
+    import shutil
+
+    from notices.read.progress_xlsx import read_workbooks as read_all
+
+    paths = make_sample_round(project, "2026-11", tmp_path / "returned", seed=5)
+    shutil.copy(paths[0], tmp_path / "returned" / "copy.xlsx")  # a duplicate, found as one process finds it
+    (tmp_path / "returned" / "folder.xlsx").mkdir()  # cannot be read
+    paths += [tmp_path / "returned" / "copy.xlsx", tmp_path / "returned" / "folder.xlsx"]
+    registry, directory = project.load()
+    monkeypatch.setattr(progress_xlsx, "PARALLEL_MIN_FILES", 3)
+    used = []
+    original = progress_xlsx._read_in_workers
+    monkeypatch.setattr(progress_xlsx, "_read_in_workers", lambda *a: used.append(a[-1]) or original(*a))
+    one = read_all(paths, registry, directory, "2026-11", AS_OF, workers=1)
+    two = read_all(paths, registry, directory, "2026-11", AS_OF, workers=2)
+    assert used == [2]
+    assert (two.reports, two.problems, two.files, two.sizes) == (one.reports, one.problems, one.files, one.sizes)
+    assert any("内容完全相同" in p.message for p in two.problems) and any("无法读取" in p.message for p in two.problems)

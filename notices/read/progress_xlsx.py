@@ -667,21 +667,40 @@ def file_labels(paths: list[Path]) -> list[str]:
     return [n if names.count(n) == 1 else f"{Path(p).parent.name}/{n}" for p, n in zip(paths, names)]
 
 
+PARALLEL_MIN_FILES = 100  # files: from this many on (a city's or province's round) they are read in worker processes
+
+
+def _read_bytes(path: Path) -> bytes | str:
+    """The file's bytes, or why it cannot be read (Chinese)."""
+    try:
+        return path.read_bytes()
+    except PermissionError:
+        return "文件无法读取（可能正在 Excel/WPS 中打开），请关闭后重试"
+    except OSError as exc:
+        return f"文件无法读取：{exc.strerror or exc}"
+
+
 def read_workbooks(paths: list[Path], registry: Registry, directory: Directory, round_id: str,
-                   as_of: dt.date) -> CollectResult:
-    """Read every file; reports that are usable and every problem found."""
+                   as_of: dt.date, workers: int | None = None) -> CollectResult:
+    """Read every file; reports that are usable and every problem found.
+
+    From PARALLEL_MIN_FILES files on, with more than one worker (default: one per
+    core), the files are read in worker processes and their findings merged here
+    in file order: the result is the one a single process gives."""
+    from ..render.pool import cpu_workers
+
     paths = [Path(p) for p in paths]
+    labels = file_labels(paths)
+    workers = cpu_workers() if workers is None else workers
+    if len(paths) >= PARALLEL_MIN_FILES and workers > 1:
+        return _read_in_workers(paths, labels, registry, directory, round_id, as_of, workers)
     reader = _Reader(registry, directory, round_id, as_of)
     result = CollectResult(registry_version=registry.version)
     seen_hashes: dict[str, str] = {}
-    for path, label in zip(paths, file_labels(paths)):
-        try:
-            data = path.read_bytes()
-        except PermissionError:
-            reader.error(label, "文件无法读取（可能正在 Excel/WPS 中打开），请关闭后重试")
-            continue
-        except OSError as exc:
-            reader.error(label, f"文件无法读取：{exc.strerror or exc}")
+    for path, label in zip(paths, labels):
+        data = _read_bytes(path)
+        if isinstance(data, str):
+            reader.error(label, data)
             continue
         sha = hashlib.sha256(data).hexdigest()
         if sha in seen_hashes:
@@ -691,6 +710,61 @@ def read_workbooks(paths: list[Path], registry: Registry, directory: Directory, 
         result.files.append((label, sha))
         result.sizes[label] = len(data)
         reader.read_file(data, label, path.suffix)
+    result.reports = reader.finish()
+    result.problems = reader.problems
+    return result
+
+
+_worker_reader: _Reader | None = None
+
+
+def _init_worker(args: tuple) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _worker_reader
+    _worker_reader = _Reader(*args)  # its lookups are built once per worker, not per file
+
+
+def _read_one(path: Path, label: str):
+    """One file in a worker: ("io", message) or ("ok", sha, size, problems, rows, units)."""
+    data = _read_bytes(path)
+    if isinstance(data, str):
+        return "io", data
+    reader = _worker_reader
+    reader.problems, reader.rows, reader.seen_units = [], [], set()  # this file's findings only
+    reader.read_file(data, label, path.suffix)
+    return "ok", hashlib.sha256(data).hexdigest(), len(data), reader.problems, reader.rows, reader.seen_units
+
+
+def _read_in_workers(paths, labels, registry, directory, round_id, as_of, workers) -> CollectResult:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..render.pool import mp_context
+
+    reader = _Reader(registry, directory, round_id, as_of)
+    result = CollectResult(registry_version=registry.version)
+    seen_hashes: dict[str, str] = {}
+    pool = ProcessPoolExecutor(workers, mp_context=mp_context(), initializer=_init_worker,
+                               initargs=((registry, directory, round_id, as_of),))
+    try:
+        chunk = max(1, min(16, len(paths) // (workers * 8)))
+        for label, outcome in zip(labels, pool.map(_read_one, paths, labels, chunksize=chunk)):
+            if outcome[0] == "io":
+                reader.error(label, outcome[1])
+                continue
+            _, sha, size, problems, rows, units = outcome
+            if sha in seen_hashes:  # read needlessly, but found a duplicate as one process would
+                reader.warn(label, f"与 {seen_hashes[sha]} 内容完全相同，已忽略")
+                continue
+            seen_hashes[sha] = label
+            result.files.append((label, sha))
+            result.sizes[label] = size
+            reader.problems += problems
+            reader.rows += rows
+            reader.seen_units |= units
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl+C: what has not started is dropped
     result.reports = reader.finish()
     result.problems = reader.problems
     return result

@@ -59,7 +59,7 @@ def _render_chunk(chunk: list[tuple[str, dict]]):
     return "ok", out
 
 
-def _context():
+def mp_context():
     # fork starts a worker in milliseconds with everything already imported; elsewhere
     # (Windows, macOS) the platform's default start method.
     if sys.platform.startswith("linux"):
@@ -77,7 +77,7 @@ def render_in_workers(specs: dict[str, TemplateSpec], items: Iterable[tuple[str,
     exception in the caller, Ctrl+C) cancels what has not started and ends the workers.
     """
     it = iter(items)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_context(), initializer=_init, initargs=(specs,))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=mp_context(), initializer=_init, initargs=(specs,))
     pending: deque = deque()
 
     def submit() -> bool:
