@@ -368,11 +368,18 @@ def patch_vmerge(xml: str) -> str:
     return _VMERGE_CELL.sub(one, xml)
 
 
-_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# XML 1.0 Char (§2.2) is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
+# [#x10000-#x10FFFF]: the rest of C0, the surrogates (a lone one cannot even be
+# encoded as UTF-8) and U+FFFE/U+FFFF cannot be held at all.
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_safe(text: str) -> str:
-    """Remove characters XML 1.0 cannot hold (escaping is Jinja's job)."""
+    """Remove characters XML 1.0 cannot hold (escaping is Jinja's job). A carriage
+    return is legal but every parser reads it as a line feed (§2.11), so "\\r\\n"
+    and "\\r" become "\\n", a line break like any other."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _ILLEGAL_XML.sub("", text)
 
 
