@@ -32,8 +32,18 @@ def _patch(xml: str) -> str:
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
 
 
+def _unbreak(src: str) -> str:
+    """_patch's source without the line breaks it put before each paragraph (they
+    serve syntax error messages only): what the compiled template renders, so the
+    output needs no pass to remove them. Each removed break stood right before
+    "<w:p", so the output is what removing them from the output gave, except where
+    a template's own XML holds a line break before a whitespace-trimming tag ("-%}")
+    that trimmed ours: there the old pass also took that line break, between two
+    elements, where it means nothing (Word writes no line breaks in these parts)."""
+    return src.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+
+
 def _finish(xml: str) -> str:
-    xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")  # undo _patch's line breaks
     # resolve_listing turns \t \a \n \f inside a paragraph's w:t into runs and
     # breaks, and leaves everything else as it is: with none of them from the
     # first paragraph on (the XML declaration's newline comes before), it is
@@ -100,8 +110,8 @@ class Template:
             if _JINJA_PART.match(info.filename) and _HAS_JINJA.search(xml):
                 src = _patch(xml)
                 try:
-                    ast = self.env.parse(src)
-                    self._compiled[info.filename] = self.env.from_string(ast)
+                    ast = self.env.parse(src)  # with line breaks: errors name the text nearby
+                    self._compiled[info.filename] = self.env.from_string(_unbreak(src))
                 except jinja2.TemplateSyntaxError as exc:
                     raise NoticesError(f"模板 {label} 中的标记有误", [Problem(
                         f"{label} {info.filename}", f"{_cn_syntax(exc)}（附近文字：{_nearby(src, exc.lineno)}）")]) from None
