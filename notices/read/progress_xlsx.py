@@ -60,11 +60,16 @@ from ..errors import Problem
 from ..model import STATES, Registry, Report
 from ..render.progress_xlsx import COLUMNS, COUNTY, HELP_SHEET, META_FORMAT, META_SHEET, SHEET
 from . import xlsx_values
+from . import safezip
 from .dates import parse_cn_date
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Invisible control characters, and the two non-characters XML cannot hold either
+# (_xFFFE_ / _xFFFF_ in a cell): removed from texts with a warning naming the cell.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_QUOTE_MAX = 40  # a quoted cell value longer than this is shortened in messages
+_LONG_QUOTE = re.compile("“([^”]{%d,})”" % (_QUOTE_MAX + 1))
 # Excel stores characters XML cannot hold as _xHHHH_ (a carriage return is
 # _x000D_, a literal "_x" is escaped as _x005F_); openpyxl leaves them as they are.
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -153,6 +158,8 @@ def sniff(data: bytes, suffix: str) -> str | None:
             return _XLS
         return f"这是旧版 Excel 文件（.xls 格式，只是扩展名写成了 {suffix or '无'}），请在 Excel/WPS 中“另存为 .xlsx”后再报送"
     if data.startswith(b"PK"):
+        if why := safezip.inspect(data):  # before anything unpacks it (zip and XML bombs)
+            return why
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = set(zf.namelist())
@@ -179,6 +186,11 @@ def sniff(data: bytes, suffix: str) -> str | None:
 
 
 # --- values --------------------------------------------------------------------
+
+def _clip(message: str) -> str:
+    """Quoted cell values shortened: a 5,000-character cell makes a line, not a page."""
+    return _LONG_QUOTE.sub(lambda m: f"“{m[1][:_QUOTE_MAX]}…”（共{len(m[1])}字）", message)
+
 
 def _is_error(cell, value) -> bool:
     return (cell is not None and cell.data_type == "e") or (isinstance(value, str) and value.strip() in ERROR_CODES)
@@ -331,10 +343,10 @@ class _Reader:
         self.responsible = {m.id: set(t.unit_names) for t in registry.tasks for m in t.milestones}
 
     def error(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message, "error"))
+        self.problems.append(Problem(where, _clip(message), "error"))
 
     def warn(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, message, "warning"))
+        self.problems.append(Problem(where, _clip(message), "warning"))
 
     # -- one file
     def read_file(self, data: bytes, label: str, suffix: str) -> None:

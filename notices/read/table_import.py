@@ -26,6 +26,7 @@ from ..compose.table import HEADERS
 from ..directory import Directory, normalize
 from ..errors import NoticesError, Problem
 from ..model import Category, Milestone, PlanInfo, Source, Task
+from . import safezip
 from .deadlines import DeadlineError, parse_deadline
 
 REQUIRED = HEADERS[:5]  # 任务名称 任务内容 具体要求 完成时间 责任单位; 备注 may be missing
@@ -44,6 +45,10 @@ OLD_FORMATS = {
 PLACEHOLDER = "待填写"
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Excel writes characters XML cannot hold as _xHHHH_ (a carriage return is _x000D_);
+# decoded, then invisible control characters are removed with a warning naming the cell.
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _CAT_PAREN = re.compile(r"^[（(]\s*([零一二三四五六七八九十百两]+)\s*[)）]\s*")
 _CAT_PLAIN = re.compile(r"^([零一二三四五六七八九十百两]+)\s*[、.．]\s*")
@@ -170,6 +175,7 @@ class _Grid:
     label: str  # "进度表.xlsx 序时进度表" / "进度表.docx 表格1"
     rows: list[_Row]
     before: list[str] = field(default_factory=list)  # docx: paragraphs before the table
+    notes: list[Problem] = field(default_factory=list)  # warnings about cells cleaned on reading
 
 
 def _refuse(name: str, message: str) -> NoticesError:
@@ -195,6 +201,9 @@ def _read_bytes(path: Path) -> bytes:
     if not data.strip():
         raise _refuse(name, "文件是空的")
     if data.startswith(_OLE):
+        if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
+            raise _refuse(name, "文件设置了打开密码，无法读取。请在 Excel/WPS/Word 中取消密码"
+                                "（文件 → 信息/文档加密 → 清除密码）后再导入")
         kind = "Word 97-2003（.doc）" if suffix.startswith(".doc") else "Excel 97-2003（.xls）或 WPS"
         raise _refuse(name, f"文件实际是旧版 {kind} 格式，只是扩展名被改成了“{suffix}”；"
                             "请用 Excel/WPS/Word 打开后“另存为”新格式再导入")
@@ -204,6 +213,8 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _zip_kind(data: bytes, name: str) -> str:
+    if why := safezip.inspect(data):  # before anything unpacks it (zip and XML bombs)
+        raise _refuse(name, why)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -236,10 +247,18 @@ def _xlsx_grids(data: bytes, name: str):
             continue
         label = f"{name} {ws.title}"
         values: dict[tuple[int, int], str] = {}
+        notes: list[Problem] = []
         for row in ws.iter_rows():
             for cell in row:
                 if cell.value is not None and not type(cell).__name__ == "MergedCell":
-                    text = _cell_text(cell.value)
+                    value = cell.value
+                    if isinstance(value, str):
+                        value = _OOXML_ESCAPE.sub(_unescape, value).replace("\r\n", "\n").replace("\r", "\n")
+                        clean = _CONTROL.sub("", value)
+                        if clean != value:
+                            notes.append(Problem(f"{label}!{cell.coordinate}", "含有不可见的控制字符，已删除", "warning"))
+                        value = clean
+                    text = _cell_text(value)
                     if text:
                         values[(cell.row, cell.column - 1)] = text
         for rng in ws.merged_cells.ranges:
@@ -255,8 +274,13 @@ def _xlsx_grids(data: bytes, name: str):
             rows.setdefault(r, {})[c] = text
         max_row = max(rows, default=0)
         grid_rows = [_Row(rows.get(r, {}), r, 0, label) for r in range(1, max_row + 1)]
-        grids.append(_Grid(label, grid_rows))
+        grids.append(_Grid(label, grid_rows, notes=notes))
     return grids, hidden
+
+
+def _unescape(match: re.Match) -> str:
+    code = int(match.group(1), 16)
+    return match.group(0) if 0xD800 <= code <= 0xDFFF else chr(code)  # no lone surrogates
 
 
 def _docx_grids(data: bytes, name: str):
@@ -485,7 +509,9 @@ def import_table(path: Path, directory: Directory | None) -> ImportResult:
     for grid, header, cols in chosen:
         body += [(row, cols) for row in grid.rows[header + 1:]]
 
-    return _Builder(name, directory, hidden, title, kind, grid0.label, header0).run(body)
+    result = _Builder(name, directory, hidden, title, kind, grid0.label, header0).run(body)
+    result.problems[:0] = [note for grid, _, _ in chosen for note in grid.notes]
+    return result
 
 
 class _Builder:

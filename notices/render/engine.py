@@ -19,7 +19,7 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import NoticesError, Problem
-from . import ooxml
+from . import ooxml, template_check
 
 _JINJA_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _HAS_JINJA = re.compile(r"{[{%#]")
@@ -92,6 +92,7 @@ class Template:
         self.fields: set[str] = set()
         label = self.path.name
         try:
+            template_check.check(self.path, label)  # zip/XML bombs, Jinja reaching outside its data
             with zipfile.ZipFile(self.path) as zf:
                 for info in zf.infolist():
                     self._parts.append((info, zf.read(info)))
