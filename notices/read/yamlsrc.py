@@ -73,6 +73,52 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
+# Aliases (*name) make one node stand for another: nine levels of ten aliases each
+# stand for a billion strings ("billion laughs"), which str() of the value would
+# build. A registry needs no aliases at all; a document whose tree, aliases expanded,
+# has more nodes than this is refused before any value is built. The shipped
+# registry has ~3,000 nodes; a county's largest plausible one, 1,000 tasks, ~60,000.
+MAX_NODES = 1_000_000
+
+
+def _expanded_size(node, memo: dict, limit: int) -> int:
+    """Nodes in the tree under ``node`` with every alias expanded (stops past ``limit``)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # a recursive alias counts once
+    size = 1
+    if isinstance(node, yaml.SequenceNode):
+        children = node.value
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    else:
+        children = []
+    for child in children:
+        size += _expanded_size(child, memo, limit)
+        if size > limit:
+            break
+    memo[key] = size
+    return size
+
+
+def _load(text: str):
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}, MAX_NODES) > MAX_NODES:
+            raise _TooLarge()
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+class _TooLarge(Exception):
+    pass
+
+
 class _DuplicateKey(Exception):
     def __init__(self, key, line):
         super().__init__(key)
@@ -87,6 +133,9 @@ _HINTS = {
     "found undefined alias": "引用了未定义的别名",
     "found unexpected end of stream": "引号或括号未闭合",
     "while scanning a quoted scalar": "引号未闭合",
+    # A quote left open runs on to the next quote, lines further down; the parser
+    # stops there.
+    "expected <block end>": "缩进不一致，或前面几行有未闭合的引号",
 }
 
 
@@ -112,7 +161,17 @@ def load_yaml(path: Path, label: str | None = None):
             [Problem(f"{label}:{line}", "不是 UTF-8 编码：此处有无法识别的字符，请另存为 UTF-8")],
         ) from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return _load(text)
+    except _TooLarge:
+        raise NoticesError(f"{label} 过于庞大", [Problem(
+            label, f"别名（&名称 / *名称）展开后超过 {MAX_NODES:,} 项，请不要使用别名，直接写出内容")]) from None
+    except RecursionError:
+        raise NoticesError(f"{label} 嵌套过深", [Problem(label, "列表或映射嵌套层数过多，请检查缩进和括号")]) from None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise NoticesError(f"{label} 含有不允许的字符", [Problem(
+            f"{label}:{line}", f"含有不允许的控制字符（{code}），请删除（可能是从其他软件复制来的不可见字符）")]) from None
     except _DuplicateKey as exc:
         raise NoticesError(
             f"{label} 有重复的键", [Problem(f"{label}:{exc.line}", f"键“{exc.key}”重复出现")]
