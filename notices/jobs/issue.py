@@ -16,6 +16,7 @@ register, the same re-run behaviour, in a fraction of the time.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -29,7 +30,7 @@ from ..compose.yuetan import yuetan_context
 from ..config import FONT_ROLES
 from ..errors import NoticesError
 from ..file.outputs import next_free, safe_filename, write_atomic
-from ..file.register import Register, batch_key, file_sha256, format_number, organ_code_for
+from ..file.register import Register, batch_key, format_number, organ_code_for
 from ..project import Project, db_path
 from ..read.plan_file import Meeting
 from ..render.engine import Template
@@ -235,8 +236,12 @@ class Batch:
             folder = self.project.outputs_dir / str(self.issued_on.year) / job.kind
             files = [(f"{no}-{job.stem}", data)]
             files += [(f"{no}-{stem}", extra) for stem, extra in (job.extras(no) if job.extras else [])]
-            paths = [_write(folder / safe_filename(f"{stem}.docx"), content) for stem, content in files]
-            self.register.record_outputs(no, [(p, file_sha256(p)) for p in paths])
+            # the SHA-256 of the bytes this run wrote, not of the file re-read: a file
+            # changed between writing and recording is refused by record_outputs
+            written = [(_write(folder / safe_filename(f"{stem}.docx"), content), hashlib.sha256(content).hexdigest())
+                       for stem, content in files]
+            paths = [p for p, _ in written]
+            self.register.record_outputs(no, written)
             done = Issued(job.kind, job.unit, no, paths)
         if on_done:
             on_done(done)
@@ -282,13 +287,13 @@ def issue_duban(project: Project, as_of: dt.date, issued_on: dt.date, units: lis
 
 def _write(path: Path, data: bytes) -> Path:
     """Write a new file; a file already there is accepted only when it is exactly
-    this document (left by a run killed between writing and recording)."""
-    if path.exists():
-        if path.read_bytes() != data:
-            raise NoticesError(f"文件已存在且内容与本次生成的不同，未覆盖：{path}。"
-                               f"请核对后移走该文件，或用 notices register void 作废该文号后重新发文")
-        return path
-    return write_atomic(path, data)
+    this document (left by a run killed between writing and recording, or written
+    a moment ago by another run of the same batch). write_atomic also removes the
+    temporary files killed runs left in the folder."""
+    if path.exists() and path.read_bytes() != data:
+        raise NoticesError(f"文件已存在且内容与本次生成的不同，未覆盖：{path}。"
+                           f"请核对后移走该文件，或用 notices register void 作废该文号后重新发文")
+    return write_atomic(path, data, identical_ok=True)
 
 
 def print_file(issued: list[Issued], folder: Path, day: dt.date) -> Path | None:
