@@ -7,7 +7,9 @@ runs from 0001 within each (年度, 保管期限, 机构) class. A 件 once file
 renumbered or rewritten: the register of filed 件 lives in the project database
 (migration 4), and filing one 件 — number, files moved into place, row — is one
 ``BEGIN IMMEDIATE`` transaction, so concurrent runs queue and a killed run
-leaves at most unrecorded files, which the next run replaces.
+leaves at most unrecorded files under the 档号 it was filing (the next run files
+the same 件 under the same 档号 and replaces them, unless documents issued
+meanwhile come before it) and temporary files, which the next run removes.
 
 Package layout (outputs/归档/<年>/):
   文件/<档号>.pdf, <档号>-2.pdf …   the 件's documents as PDF/A, main document first
@@ -27,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..errors import NoticesError
+from .outputs import fsync_file, write_atomic
 from .store import Store
 
 CATEGORY = "WS"  # 文书
@@ -181,13 +184,12 @@ class Archive:
             files = []
             for k, (pdf, source, pages, producer, fmt) in enumerate(staged.pdfs, 1):
                 name = f"{code}.pdf" if k == 1 else f"{code}-{k}.pdf"
+                fsync_file(pdf)
                 os.replace(pdf, self.files_dir / name)  # a same-named file here is a killed run's, never filed
                 files.append(FiledFile(name, *digests(self.files_dir / name), pages=pages, source=source,
                                        producer=producer, format=fmt))
-            meta = self.files_dir / f"{code}.json"
-            tmp = meta.with_name(f".~{meta.name}")
-            tmp.write_text(json.dumps(staged.metadata(code, files), ensure_ascii=False, indent=2), encoding="utf-8")
-            os.replace(tmp, meta)
+            meta = write_atomic(self.files_dir / f"{code}.json", json.dumps(
+                staged.metadata(code, files), ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
             files.append(FiledFile(meta.name, *digests(meta)))
             conn.execute(
                 "INSERT INTO archive_items (doc_number, year, fonds, retention, org_code, piece, archival_code, files, "

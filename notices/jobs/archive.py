@@ -25,7 +25,7 @@ from ..file.archive import (
     manifest,
     settings_from_config,
 )
-from ..file.outputs import write_atomic
+from ..file.outputs import sweep_temps, temp_prefix, write_atomic
 from ..file.pdf import convert, page_count, pdfa_level
 from ..file.register import DocRecord, Register, file_sha256
 from ..project import Project, db_path
@@ -117,7 +117,8 @@ def build_archive(project: Project, year: int) -> ArchiveResult:
 def _file(project, todo, settings, register, archive, result) -> None:
     sources = [register.resolve(o.path) for r in todo for o in r.outputs]
     project.outputs_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".归档暂存-", dir=project.outputs_dir))  # outside the package
+    sweep_temps(project.outputs_dir)  # staging folders of killed runs
+    staging = Path(tempfile.mkdtemp(prefix=temp_prefix() + "归档暂存-", dir=project.outputs_dir))  # outside the package
     try:
         pdfs = iter(convert(sources, staging, pdfa=True, **pdf_settings(project)))
         for record in todo:
