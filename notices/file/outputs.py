@@ -41,11 +41,10 @@ def safe_filename(name: str, limit: int = 80) -> str:
     Windows forbids and path separators become "_", so do runs of dots; no leading
     or trailing dot or space; a reserved device name gets a "_" before it; at most
     ``limit`` characters, a short suffix such as ".docx" kept when the name is cut."""
-    text = unicodedata.normalize("NFC", name or "")
-    text = re.sub(r"\.{2,}", "_", _FORBIDDEN.sub("_", text))
+    text = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", name or ""))
     m = _SUFFIX.search(text)
     suffix = m.group(0) if m else ""
-    stem = _EDGES.sub("", text[: len(text) - len(suffix)])
+    stem = _EDGES.sub("", re.sub(r"\.{2,}", "_", text[: len(text) - len(suffix)]))
     if not stem:
         stem = "未命名"
     if stem.split(".")[0].rstrip().upper() in _RESERVED:

@@ -115,8 +115,7 @@ def _prolog_problem(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
             return None  # not XML: a binary part under an unexpected name
         data = head
         while True:
-            text = data.decode(encoding, errors="ignore")
-            verdict = _scan_prolog(text)
+            verdict = _scan_prolog(data[:PROLOG_LIMIT].decode(encoding, errors="ignore"))
             if verdict is not None:
                 return verdict or None
             if len(data) >= PROLOG_LIMIT:
