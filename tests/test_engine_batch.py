@@ -279,8 +279,11 @@ def test_render_errors_in_a_worker_come_back_whole(tmp_path):
     specs = {"t": (str(TEMPLATES / "约谈通知书.docx"), {})}
     good = _letter("约谈通知书.docx")
     bad = {k: v for k, v in good.items() if k != "recipient"}
-    with pytest.raises(NoticesError) as err:
-        list(render_in_workers(specs, [("t", good)] * 5 + [("t", bad)], workers=2, chunk=2))
-    assert "没有数据的字段" in err.value.message and "recipient" in str(err.value.problems[0])
-    docs = list(render_in_workers(specs, [("t", good)] * 5, workers=2, chunk=2))
-    assert docs == [Template(TEMPLATES / "约谈通知书.docx").render(good)] * 5
+    for at in (1, 5):  # in the first chunk, and in one sent once the first results are back
+        items = [("t", good)] * 7
+        items[at] = ("t", bad)
+        with pytest.raises(NoticesError) as err:
+            list(render_in_workers(specs, items, workers=2, chunk=2))
+        assert "没有数据的字段" in err.value.message and "recipient" in str(err.value.problems[0])
+    docs = list(render_in_workers(specs, [("t", good)] * 9, workers=2, chunk=2))
+    assert docs == [Template(TEMPLATES / "约谈通知书.docx").render(good)] * 9

@@ -61,8 +61,10 @@ _formats = st.sampled_from([None, "General", "0%", "0.00%", "@", "yyyy-mm-dd", "
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits=st.lists(st.tuples(st.integers(1, 7), st.integers(1, 13), _values, _formats), max_size=10),
        merge=st.one_of(st.none(), st.tuples(st.integers(2, 6), st.integers(1, 12), st.integers(0, 2), st.integers(0, 1))),
-       date1904=st.booleans())
-def test_same_result_as_openpyxl_whatever_the_cells_hold(project, monkeypatch, edits, merge, date1904):  # noqa: F811
+       date1904=st.booleans(), stream=st.booleans())
+def test_same_result_as_openpyxl_whatever_the_cells_hold(project, monkeypatch, edits, merge, date1904,  # noqa: F811
+                                                          stream):
+    monkeypatch.setattr(xlsx_values, "_STREAM_FROM", 0 if stream else 8 << 20)
     def edit(wb, ws):
         wb.epoch = __import__("openpyxl").utils.datetime.CALENDAR_MAC_1904 if date1904 else wb.epoch
         for r, c, value, fmt in edits:
@@ -86,7 +88,10 @@ def test_same_result_as_openpyxl_whatever_the_cells_hold(project, monkeypatch, e
     assert fast == plain
 
 
-def test_a_sample_round_with_every_mistake_reads_the_same(project, tmp_path, monkeypatch):  # noqa: F811
+@pytest.mark.parametrize("stream", [False, True], ids=["whole", "streamed"])
+def test_a_sample_round_with_every_mistake_reads_the_same(project, tmp_path, monkeypatch, stream):  # noqa: F811
+    if stream:  # every sheet parsed as the stream a 50,000-row workbook is
+        monkeypatch.setattr(xlsx_values, "_STREAM_FROM", 0)
     passed = fast_reads(monkeypatch)
     paths = make_sample_round(project, "2026-11", tmp_path / "returned", seed=3)
     fast, plain = both(project, paths, monkeypatch)

@@ -47,6 +47,7 @@ CUSTOM = "http://schemas.openxmlformats.org/officeDocument/2006/custom-propertie
 VT = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _M = "{%s}" % MAIN
 _COORD = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
+_STREAM_FROM = 8 << 20  # bytes of sheet XML: larger sheets are parsed as a stream
 
 
 class Unsupported(Exception):
@@ -173,17 +174,55 @@ class Worksheet:
                 raise Unsupported(repr(exc)) from None
         return self._cells
 
+    def _rows(self, merges: list):
+        """The sheet's row elements in order; its mergeCell elements go to ``merges``.
+        A large sheet (a whole city's rows in one workbook) is streamed, each row
+        dropped once read, so its XML tree is never whole in memory."""
+        zf = self._book._zf
+        try:
+            size = zf.getinfo(self._part).file_size
+        except KeyError:
+            raise Unsupported(f"missing part {self._part}") from None
+        if size <= _STREAM_FROM:
+            root = _xml(zf, self._part)
+            if root.tag != _M + "worksheet":
+                raise Unsupported("not a transitional worksheet")
+            merges += root.findall(f"{_M}mergeCells/{_M}mergeCell")
+            data = root.find(_M + "sheetData")
+            yield from (data.iterfind(_M + "row") if data is not None else ())
+            return
+        ROW, MERGE, SHEET_DATA = _M + "row", _M + "mergeCell", _M + "sheetData"
+        parser = ElementTree.XMLPullParser(events=("end",))
+        last = None
+        with zf.open(self._part) as f:
+            while True:
+                chunk = f.read(1 << 20)
+                if chunk:
+                    parser.feed(chunk)
+                else:
+                    parser.close()
+                for _, el in parser.read_events():
+                    last = el
+                    if el.tag == ROW:
+                        yield el
+                        el.clear()
+                    elif el.tag == MERGE:
+                        merges.append(el)
+                    elif el.tag == SHEET_DATA:
+                        el.clear()
+                if not chunk:
+                    break
+        if last is None or last.tag != _M + "worksheet":
+            raise Unsupported("not a transitional worksheet")
+
     def _parse(self) -> dict[tuple[int, int], tuple]:
         book = self._book
-        root = _xml(book._zf, self._part)
-        if root.tag != _M + "worksheet":
-            raise Unsupported("not a transitional worksheet")
         cells: dict[tuple[int, int], tuple] = {}  # (row, column) -> (value, data_type, style)
-        data = root.find(_M + "sheetData")
+        merges: list = []
         row_no = 0
         strings, dates, deltas, epoch = book._strings, book._date_styles, book._delta_styles, book.epoch
         n_styles, coord, V, C, IS = len(book._style_fmt), _COORD.match, _M + "v", _M + "c", _M + "is"
-        for row in (data.iterfind(_M + "row") if data is not None else ()):
+        for row in self._rows(merges):
             r_attr = row.get("r")
             row_no = int(r_attr) if r_attr is not None else row_no + 1
             col_no = 0
@@ -229,8 +268,7 @@ class Worksheet:
                         elif t == "d":
                             value = from_ISO8601(value)
                 cells[(r, col_no)] = (value, t, style)
-        merges = root.find(_M + "mergeCells")
-        for mc in (merges.iterfind(_M + "mergeCell") if merges is not None else ()):
+        for mc in merges:
             ref = mc.get("ref", "")
             first, _, last = ref.partition(":")
             a, b = _COORD.match(first), _COORD.match(last or first)
