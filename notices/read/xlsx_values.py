@@ -34,6 +34,7 @@ import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
+from operator import itemgetter
 
 from xml.etree import ElementTree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE, BUILTIN_FORMATS_REVERSE, \
@@ -144,27 +145,25 @@ class _Merged:
         self.ranges = ranges
 
 
-_EMPTY = (None, "n", 0)  # a cell not in the file (or inside a merged range): openpyxl's empty cell
+class Cell(tuple):
+    """(value, data_type, style, workbook), made once per cell when its sheet is read."""
 
-
-class Cell:
-    __slots__ = ("value", "data_type", "_style", "_book")
-
-    def __init__(self, value, data_type: str, style: int, book: "Workbook"):
-        self.value, self.data_type, self._style, self._book = value, data_type, style, book
+    __slots__ = ()
+    value = property(itemgetter(0))
+    data_type = property(itemgetter(1))
 
     @property
     def number_format(self) -> str:
-        return self._book.number_format(self._style)
+        return self[3].number_format(self[2])
 
 
 class Worksheet:
     def __init__(self, book: "Workbook", title: str, state: str, part: str):
         self._book, self.title, self.sheet_state, self._part = book, title, state, part
-        self._cells: dict[tuple[int, int], tuple] | None = None
+        self._cells: dict[tuple[int, int], Cell] | None = None
         self._merged: list[_Range] = []
 
-    def _load(self) -> dict[tuple[int, int], tuple]:
+    def _load(self) -> dict[tuple[int, int], Cell]:
         if self._cells is None:
             try:
                 self._cells = self._parse()
@@ -215,9 +214,9 @@ class Worksheet:
         if last is None or last.tag != _M + "worksheet":
             raise Unsupported("not a transitional worksheet")
 
-    def _parse(self) -> dict[tuple[int, int], tuple]:
+    def _parse(self) -> dict[tuple[int, int], Cell]:
         book = self._book
-        cells: dict[tuple[int, int], tuple] = {}  # (row, column) -> (value, data_type, style)
+        cells: dict[tuple[int, int], Cell] = {}
         merges: list = []
         row_no = 0
         strings, dates, deltas, epoch = book._strings, book._date_styles, book._delta_styles, book.epoch
@@ -267,7 +266,7 @@ class Worksheet:
                             t = "s"
                         elif t == "d":
                             value = from_ISO8601(value)
-                cells[(r, col_no)] = (value, t, style)
+                cells[(r, col_no)] = Cell((value, t, style, book))
         for mc in merges:
             ref = mc.get("ref", "")
             first, _, last = ref.partition(":")
@@ -281,7 +280,7 @@ class Worksheet:
             for rr in range(rng.min_row, rng.max_row + 1):
                 for cc in range(rng.min_col, rng.max_col + 1):
                     if (rr, cc) != (rng.min_row, rng.min_col):
-                        cells[(rr, cc)] = _EMPTY  # as openpyxl's MergedCell
+                        cells[(rr, cc)] = book.empty  # as openpyxl's MergedCell
         return cells
 
     @property
@@ -298,19 +297,19 @@ class Worksheet:
         return max((c for _, c in self._load()), default=1)
 
     def cell(self, row: int, column: int) -> Cell:
-        return Cell(*self._load().get((row, column), _EMPTY), self._book)
+        return self._load().get((row, column), self._book.empty)
 
     def iter_rows(self, min_row: int | None = None, max_row: int | None = None, min_col: int | None = None,
                   max_col: int | None = None, values_only: bool = False):
-        cells = self._load()
+        cells, empty = self._load(), self._book.empty
         min_row, min_col = min_row or 1, min_col or 1
         max_row, max_col = max_row or self.max_row, max_col or self.max_column
         for r in range(min_row, max_row + 1):
-            row = [cells.get((r, c), _EMPTY) for c in range(min_col, max_col + 1)]
+            row = [cells.get((r, c), empty) for c in range(min_col, max_col + 1)]
             if values_only:
                 yield tuple(c[0] for c in row)
             else:
-                yield tuple(Cell(*c, self._book) for c in row)
+                yield tuple(row)
 
 
 @dataclass
@@ -334,6 +333,7 @@ class Workbook:
 
     def _open(self) -> None:
         zf = self._zf
+        self.empty = Cell((None, "n", 0, self))  # a cell not in the file, or inside a merged range
         office = [p for t, p in _rels(zf, "").values() if t == "officeDocument"]
         if len(office) != 1:
             raise Unsupported("no single workbook part")
