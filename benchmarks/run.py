@@ -163,12 +163,15 @@ def make_contexts(work: Path, n: int, log) -> Path:
             letters.append((k, job.context("")))
         per_county = len(letters) / (k + 1)
     log(f"   {len({k for k, _ in letters})} 个县，平均每县 {per_county:.0f} 份督办函")
+    offsets = []
     with open(path.with_suffix(".tmp"), "wb") as f:
         for i in range(n):
             k, ctx = letters[i % len(letters)]
             ctx = dict(ctx, doc_number=f"样例省安委办函〔2026〕{i + 1}号",
                        recipient=county_name(k) + ctx["recipient"].removeprefix("县"))
+            offsets.append(f.tell())
             pickle.dump(ctx, f, protocol=pickle.HIGHEST_PROTOCOL)
+    path.with_suffix(".idx").write_bytes(pickle.dumps(offsets))
     path.with_suffix(".tmp").rename(path)
     return path
 
@@ -177,6 +180,21 @@ def read_contexts(path: Path, n: int):
     with open(path, "rb") as f:
         for _ in range(n):
             yield pickle.load(f)
+
+
+class ContextAt:
+    """Context i of the file, read where it is needed: in a forked worker, as issue's
+    workers compose theirs (each process opens the file once)."""
+
+    def __init__(self, path: Path):
+        self.path, self.offsets, self.files = path, pickle.loads(path.with_suffix(".idx").read_bytes()), {}
+
+    def __call__(self, i: int) -> dict:
+        f = self.files.get(os.getpid())
+        if f is None:
+            f = self.files[os.getpid()] = open(self.path, "rb")
+        f.seek(self.offsets[i])
+        return pickle.load(f)
 
 
 # --- a. 督办函 ---------------------------------------------------------------------------
@@ -202,8 +220,10 @@ def child_a(variant: str, n: int, contexts: Path, out: Path) -> dict:
         tpl = Template(template)
         for i, ctx in enumerate(stream):
             (out / f"{i}.docx").write_bytes(tpl.render(ctx))
-    elif variant == "engine-2":
-        docs = render_in_workers({"d": (str(template), {})}, (("d", c) for c in stream), workers=2, chunk=32)
+    elif variant == "engine-2":  # as issue does it: template prepared here, contexts made in the workers
+        tpl = Template(template)
+        docs = render_in_workers({"d": (str(template), {})}, (("d", i) for i in range(n)), workers=2, chunk=32,
+                                 prepared={"d": tpl}, make=ContextAt(contexts))
         for i, data in enumerate(docs):
             (out / f"{i}.docx").write_bytes(data)
     else:

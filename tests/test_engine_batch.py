@@ -287,3 +287,29 @@ def test_render_errors_in_a_worker_come_back_whole(tmp_path):
         assert "没有数据的字段" in err.value.message and "recipient" in str(err.value.problems[0])
     docs = list(render_in_workers(specs, [("t", good)] * 9, workers=2, chunk=2))
     assert docs == [Template(TEMPLATES / "约谈通知书.docx").render(good)] * 9
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_compose_or_are_sent_the_contexts(method, monkeypatch):
+    """``make``: forked workers compose each context themselves (a closure they inherit);
+    spawned workers (Windows, macOS) are sent contexts made here. The same documents."""
+    import multiprocessing
+
+    from notices.render import pool
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    monkeypatch.setattr(pool, "mp_context", lambda: multiprocessing.get_context(method))
+    specs = {"t": (str(TEMPLATES / "约谈通知书.docx"), {})}
+    contexts = [dict(_letter("约谈通知书.docx"), doc_number=f"某安委办函〔2026〕{i}号") for i in range(1, 8)]
+    made_here = []
+
+    def make(i):
+        made_here.append(i)
+        return contexts[i]
+
+    tpl = Template(TEMPLATES / "约谈通知书.docx")
+    docs = list(pool.render_in_workers(specs, [("t", i) for i in range(7)], workers=2, chunk=2, make=make,
+                                       prepared={"t": tpl}))
+    assert docs == [tpl.render(c) for c in contexts]
+    assert made_here == ([] if method == "fork" else list(range(7)))

@@ -213,13 +213,17 @@ class Batch:
     def _issue_parallel(self, jobs: list[_Job], on_done, workers: int) -> list[Issued]:
         """Every number first, in order (a kill from here on leaves reserved records that a
         re-run of the batch finds by their batch keys and completes); then the documents
-        rendered in ``workers`` processes and written and recorded here, in order."""
+        composed and rendered in ``workers`` processes and written and recorded here, in order."""
         records = [self._allocate(j) for j in jobs]
         todo = [(j, r) for j, r in zip(jobs, records) if r.status != "issued"]
         specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts))
                  for kind in dict.fromkeys(j.kind for j, _ in todo)}
         chunk = max(1, min(32, len(todo) // (workers * 8)))
-        rendered = render_in_workers(specs, ((j.kind, j.context(r.doc_number)) for j, r in todo), workers, chunk)
+        # Forked workers compose each context themselves from what they inherited (the
+        # registry, the assessment, the jobs): only an index crosses to them.
+        rendered = render_in_workers(specs, ((j.kind, i) for i, (j, _) in enumerate(todo)), workers, chunk,
+                                     prepared={kind: self.template(kind) for kind in specs},
+                                     make=lambda i: todo[i][0].context(todo[i][1].doc_number))
         try:
             return [self._complete(job, record, None if record.status == "issued" else next(rendered), on_done)
                     for job, record in zip(jobs, records)]
