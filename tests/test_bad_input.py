@@ -38,10 +38,7 @@ MINI = Path(__file__).parent / "data" / "mini"
 REFUSED = [name for name, c in corpus.CASES.items() if not c.accepted]
 ACCEPTED = [name for name, c in corpus.CASES.items() if c.accepted]
 # Known gaps, each a strict xfail: it turns into a failure once fixed, so the mark goes.
-KNOWN = {
-    "template-missing-attribute": "jobs/issue.py takes the number before rendering: an attribute the data lacks "
-                                  "is found only then, and the failed letter leaves its number reserved",
-}
+KNOWN: dict[str, str] = {}
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

@@ -175,8 +175,13 @@ class Batch:
             on_done: Callable[[Issued], None] | None = None, workers: int | None = None) -> list[Issued]:
         """Issue ``jobs`` in order. From PARALLEL_MIN documents on, with more than one
         worker (default: one per core), rendering goes to worker processes."""
-        for kind in {j.kind for j in jobs}:  # a bad template stops the batch before any number is taken
-            self.template(kind)
+        # A bad template stops the batch before any number is taken: each kind's first
+        # document is rendered once with a provisional number (a field the data lacks
+        # shows only when rendering).
+        for job in {j.kind: j for j in reversed(jobs)}.values():
+            code = organ_code_for(self.project.config, job.kind)
+            number = format_number(code, self.issued_on.year, self.register.next_serial(code, self.issued_on.year))
+            self.template(job.kind).render(job.context(number))
         if dry_run:
             return self._dry(jobs)
         workers = cpu_workers() if workers is None else workers
