@@ -308,3 +308,17 @@ def test_small_batch_stays_one_process_with_workers(tmp_path, starts):
     docs = [make_docx(tmp_path / f"小{k}.docx", "文") for k in range(pdf_module.PARALLEL_MIN_SHARE + 3)]
     convert(docs, tmp_path / "pdf", workers=4)
     assert starts.count == 1
+
+
+@needs_soffice
+def test_a_killed_runs_staging_folder_is_swept(tmp_path):
+    from notices.file import outputs
+    from test_integrity import _dead_pid
+
+    out = tmp_path / "pdf"
+    out.mkdir()
+    stale = out / f".~{_dead_pid()}@{outputs._host_tag()}-pdf-x1"
+    (stale / "half.pdf").parent.mkdir()
+    (stale / "half.pdf").write_bytes(b"%PDF-1.7 half")
+    convert([make_docx(tmp_path / "一.docx", "文")], out)
+    assert sorted(p.name for p in out.iterdir()) == ["一.pdf"]

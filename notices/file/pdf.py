@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
+from .outputs import sweep_temps, temp_prefix
 from ..errors import NoticesError
 
 FONTS_CONF = Path(__file__).resolve().parents[1] / "fonts" / "fonts.conf"
@@ -192,7 +193,7 @@ def _place(src: Path, dst: Path, overwrite: bool) -> bool:
             return False
         except OSError:  # no hard links here, or another drive
             pass
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=dst.suffix, dir=dst.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=dst.suffix, dir=dst.parent)
     os.close(fd)
     try:
         shutil.copyfile(src, tmp)
@@ -358,7 +359,8 @@ class _Batch:
             todo, dead_starts = run.go(), run.dead_starts
 
     def run(self) -> None:
-        self.staging = Path(tempfile.mkdtemp(prefix=".notices-pdf-", dir=self.targets[0].parent))
+        sweep_temps(self.targets[0].parent)  # a killed run's staging folder
+        self.staging = Path(tempfile.mkdtemp(prefix=temp_prefix() + "pdf-", dir=self.targets[0].parent))
         try:
             for todo in self.rounds():
                 # Contiguous shares keep each process's documents in input order.

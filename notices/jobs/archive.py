@@ -152,7 +152,8 @@ def _write_package_files(project, year, settings, register, archive: Archive, re
     folder = archive.folder
     folder.mkdir(parents=True, exist_ok=True)
     catalogue = folder / catalogue_name(year)
-    tmp = folder / f".~{catalogue.name}"
+    sweep_temps(folder)
+    tmp = folder / f"{temp_prefix()}{catalogue.name}"
     write_catalogue(tmp, year, rows, voided, stamps, project.config.fonts["song"])
     tmp.replace(catalogue)
     archive.record_package_file(year, catalogue)

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ..directory import normalize
+from ..file.outputs import sweep_temps, temp_prefix
 from ..errors import NoticesError, Problem
 from ..model import Category, PlanInfo, Task
 from .registry import PLAN_FILE, UNITS_FILE
@@ -167,9 +168,10 @@ def write_registry(result, folder: Path, force: bool = False) -> list[Path]:
     except OSError as exc:
         raise NoticesError(f"无法创建文件夹“{folder}”：{exc.strerror or exc}") from None
     temps: list[str] = []
+    sweep_temps(folder)
     try:
         for path, text in files:
-            fd, tmp = tempfile.mkstemp(prefix=f".~{path.stem}", suffix=".yaml", dir=folder)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".yaml", dir=folder)
             temps.append(tmp)
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
