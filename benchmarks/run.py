@@ -721,8 +721,9 @@ def main(argv=None) -> int:
     print(f"机器：{m['cpu']}，{m['cores']} 核，{m['ram']}，{m['os']}，Python {m['python']}；{m['date']}")
     load = m.get("load_at_start") or ()
     if load:
+        # The load at the end counts this run's own last processes: only the start tells of others.
         print(f"开始时负载 {load[0]:.2f}，结束时 {results['load_at_end'][0]:.2f}"
-              + ("（机器上另有程序在运行，数字偏慢、双核收益偏低）" if max(load[0], results["load_at_end"][0]) > 0.7 else ""))
+              + ("（开始时机器上另有程序在运行，数字偏慢、双核收益偏低）" if load[0] > 0.7 else ""))
     print(table(results))
     print("")
     print("目标（issue 6）：")
