@@ -266,7 +266,8 @@ def launch(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as tmp:
         report = Path(tmp.name)
     try:
-        proc = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, str(report), *cmd], cwd=cwd,
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+        proc = subprocess.run([sys.executable, "-S", "-c", LAUNCHER, str(report), *cmd], cwd=cwd, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         text = proc.stdout.decode("utf-8", "replace")
         measured = json.loads(report.read_text())
