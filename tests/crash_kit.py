@@ -41,6 +41,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
+
 from notices.file.outputs import pid_alive
 from notices.file.register import Register
 from notices.project import Project, db_path
@@ -512,3 +514,11 @@ def check_register(root: Path, complete: bool, cache: dict | None = None) -> Sta
     if complete:
         assert on_disk == recorded
     return state
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    """One forking interpreter per test module."""
+    z = Zygote()
+    yield z
+    z.close()

@@ -16,21 +16,15 @@ from collections import Counter
 
 import pytest
 
-from crash_kit import Spawner, Zygote, check_register, day, distinct_round, make_office, plan_file
+from crash_kit import Spawner, check_register, day, distinct_round, make_office, plan_file
 from notices.file.register import Register
 from notices.project import Project, db_path
+from crash_kit import zygote  # noqa: F401  (fixture)
 from test_ladder import cli
 
 ROUNDS = int(os.environ.get("NOTICES_STRESS_ROUNDS", "20"))
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="forks and SIGKILL: POSIX only")
-
-
-@pytest.fixture(scope="module")
-def zygote():
-    z = Zygote()
-    yield z
-    z.close()
 
 
 @pytest.fixture

@@ -25,22 +25,16 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import needs_soffice
-from crash_kit import (PHASES, Kill, Zygote, calibrate, check_register, day, kill_plan, make_office, plan_file,
+from crash_kit import (PHASES, Kill, calibrate, check_register, day, kill_plan, make_office, plan_file,
                        run_killed)
 from notices.cli import main
+from crash_kit import zygote  # noqa: F401  (fixture)
 from test_ladder import cli
 
 SEED = 20261130
 KILLS = int(os.environ.get("NOTICES_KILL_REPS", "24"))
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="forks and SIGKILL: POSIX only")
-
-
-@pytest.fixture(scope="module")
-def zygote():
-    z = Zygote()
-    yield z
-    z.close()
 
 
 def kill_and_rerun(runner, office: Path, logs: Path, reps: int, seed: int, counts: Counter) -> dict:
