@@ -229,3 +229,11 @@ def test_yuetan_same_day_documents_in_ladder_order(registry, result):
                          AS_OF, dt.datetime(2026, 12, 3, 9, 0), "", D(2026, 12, 10))
     text = "\n".join(p["text"] for p in ctx["body"])
     assert text.index("发出督办函（岫安委办函〔2026〕12号）") < text.index("印发通报（岫安委办〔2026〕3号）")
+
+
+def test_tongbao_recipients_and_area_from_config(registry, result, tmp_path):
+    path = tmp_path / "notices.toml"
+    path.write_text('[notices]\ntongbao_recipients = "各区人民政府，市安委会各成员单位"\narea = "全市"\n', encoding="utf-8")
+    ctx = tongbao(registry, result, options=options_from_config(load_config(path)))
+    assert ctx["recipients"] == "各区人民政府，市安委会各成员单位"
+    assert ctx["body"][2]["text"].startswith("截至2026年11月29日，全市应完成任务")

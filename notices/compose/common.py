@@ -45,6 +45,8 @@ class NoticeOptions:
     yuetan_place: str = "县安委会办公室会议室"
     yuetan_time: str = "09:00"  # default start of a 约谈
     yuetan_notice_workdays: int = 3  # default 约谈 day: N working days after the notice
+    tongbao_recipients: str = "各乡镇人民政府，各街道办事处，县安委会各成员单位"  # 通报 主送
+    area: str = "全县"  # how the 通报 names the whole jurisdiction: 全县 / 全市 / 全区
 
 
 def office_from_config(config) -> Office:
@@ -74,6 +76,8 @@ def options_from_config(config) -> NoticeOptions:
         yuetan_place=str(section.get("yuetan_place") or d.yuetan_place),
         yuetan_time=str(section.get("yuetan_time") or d.yuetan_time),
         yuetan_notice_workdays=int(section.get("yuetan_notice_workdays", d.yuetan_notice_workdays)),
+        tongbao_recipients=str(section.get("tongbao_recipients") or d.tongbao_recipients),
+        area=str(section.get("area") or d.area),
     )
 
 

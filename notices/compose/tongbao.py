@@ -29,7 +29,6 @@ from .common import (
     sub,
 )
 
-RECIPIENTS = "各乡镇人民政府，各街道办事处，县安委会各成员单位"
 RANKING_TITLE = "各单位任务完成情况排名"
 
 
@@ -98,7 +97,7 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
 
     lagging = [s for s in assessment.units if s.overdue]
     silent = [s for s in assessment.units if s.unreported]
-    total = f"截至{cn_date(as_of)}，全县{figures(county)}"
+    total = f"截至{cn_date(as_of)}，{options.area}{figures(county)}"
     if county.overdue:
         total += f"；逾期未完成{n(county.overdue)}项，涉及{n(len(lagging))}个单位"
     if county.unreported:
@@ -152,7 +151,7 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
         "organ_header": f"{office.name}文件",
         "doc_number": doc_number,
         "title": tongbao_title(registry),
-        "recipients": RECIPIENTS,
+        "recipients": options.tongbao_recipients,
         "body": body,
         "attachments": [RANKING_TITLE, table],
         "signer": office.name,

@@ -25,7 +25,7 @@ from ..assess.calendar import calendar_from_config
 from ..assess.escalation import DUBAN, TONGBAO, YUETAN
 from ..compose.common import office_from_config, options_from_config, unit_items
 from ..compose.duban import duban_context, duban_title
-from ..compose.tongbao import RECIPIENTS, tongbao_context, tongbao_title
+from ..compose.tongbao import tongbao_context, tongbao_title
 from ..compose.yuetan import yuetan_context
 from ..config import FONT_ROLES
 from ..errors import NoticesError
@@ -132,7 +132,7 @@ class Batch:
             return [("附件2-序时进度表", data)]
 
         return _Job(
-            TONGBAO, "", tongbao_title(self.registry), RECIPIENTS.split("，"), subjects, None, "通报",
+            TONGBAO, "", tongbao_title(self.registry), self.options.tongbao_recipients.split("，"), subjects, None, "通报",
             lambda no: tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
                                        duban_refs=refs, options=self.options),
             extras)
