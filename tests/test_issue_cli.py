@@ -172,3 +172,8 @@ def test_bad_meeting_time_in_config_is_named(office):  # noqa: F811
     (office / "notices.toml").write_text(CONFIG + '\n[notices]\nyuetan_time = "上午九点"\n', encoding="utf-8")
     out = cli(office, "plan", *DAY, ok=False)
     assert "yuetan_time" in out and "上午九点" in out and "Traceback" not in out
+
+
+def test_options_before_the_kind_are_refused_not_ignored(office):  # noqa: F811
+    out = cli(office, "issue", "--dry-run", "duban", *DAY, ok=False)
+    assert "选项请写在文种之后" in out and issued(office) == []

@@ -141,6 +141,8 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     if ctx.invoked_subcommand is not None:
         if plan_file:
             raise click.UsageError("--plan 不能与 duban/tongbao/yuetan 同时使用")
+        if any((as_of, issued_on, dry_run, combined, templates)):
+            raise click.UsageError(f"选项请写在文种之后，如 notices issue {ctx.invoked_subcommand} --dry-run")
         return
     if not plan_file:
         click.echo(ctx.get_help())
