@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import main, parse_date, project_from
+from . import Group, main, parse_date, project_from
 
 ALIASES = {"duban": "督办函", "督办": "督办函", "督办函": "督办函",
            "tongbao": "通报", "通报": "通报",
@@ -69,7 +69,7 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
 
 
 # --- issue ----------------------------------------------------------------------------
-class KindGroup(click.Group):
+class KindGroup(Group):
     """Sub-commands also under their Chinese names (督办函, 通报, 约谈)."""
 
     def get_command(self, ctx, name):
