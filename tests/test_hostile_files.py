@@ -19,9 +19,8 @@ import zipfile
 from pathlib import Path, PureWindowsPath
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2 import nodes  # noqa: F401
 
 from notices.errors import NoticesError
 from notices.file.outputs import safe_filename

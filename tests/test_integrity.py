@@ -31,7 +31,7 @@ from notices.file.register import Register
 from notices.file.store import Store
 from notices.project import Project, db_path
 from test_ladder import cli, office  # noqa: F401  (fixture)
-from test_status import A, B
+from test_status import A
 
 DAY = ["--as-of", "2026-11-29", "--date", "2026-11-30"]
 
@@ -148,7 +148,7 @@ def test_sweep_removes_only_dead_runs_temporary_files_in_that_folder(tmp_path):
         f".~{dead}@{'0' * 8 if tag != '0' * 8 else '1' * 8}-9c0d1e2f.docx": "another computer's",
         ".~tmpabc123.docx": "not of this form (an older version, another program)",
         f"~$某安委办函〔2026〕1号-{dead}.docx": "Word's lock file",
-        f"某安委办函〔2026〕1号-应急管理局.docx": "a document",
+        "某安委办函〔2026〕1号-应急管理局.docx": "a document",
     }
     for name in names:
         if "归档暂存" in name:

@@ -4,7 +4,6 @@ signature, 版记, page numbers; then a LibreOffice render of each."""
 
 from __future__ import annotations
 
-import io
 import re
 import subprocess
 import zipfile

@@ -6,7 +6,6 @@ import re
 import zipfile
 from pathlib import Path
 
-import pytest
 from lxml import etree
 
 from conftest import needs_soffice, pdf_pages, render_pdf, run_cli

@@ -12,7 +12,6 @@ code with the CI amounts (tests/test_concurrency.py, tests/test_crash.py).
 from __future__ import annotations
 
 import argparse
-import random
 import shutil
 import sys
 import tempfile
