@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from conftest import run_cli
-from notices.compose.common import unit_items
+from notices.assess.status import unit_items
 from notices.file.register import Register
 from notices.jobs.status import assess_project
 from notices.project import Project, db_path

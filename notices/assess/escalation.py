@@ -23,14 +23,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..textfmt import cn_date, cn_number
-from .status import OVERDUE, Assessment, Summary
+from .status import OVERDUE, Assessment, Summary, unit_items
 
 DUBAN, TONGBAO, YUETAN = "督办函", "通报", "约谈通知书"
-RULES = {
-    DUBAN: "规则一（督办）：有逾期或未报送事项、尚未就其发督办函的，发督办函",
-    TONGBAO: "规则二（通报）：督办函回复期限已过、函中事项仍逾期或未报送的，在通报中点名批评",
-    YUETAN: "规则三（约谈）：被通报点名后满规定天数仍逾期，或逾期事项达到规定项数的，约谈主要负责人",
-}
 
 
 @dataclass(frozen=True)
@@ -79,7 +74,7 @@ def _doc(doc: PastDoc) -> str:
 
 
 def _items(summary: Summary) -> tuple[list[str], int]:
-    flagged = [i for i in summary.flagged if i.unit == summary.key]
+    flagged = unit_items(summary)
     return [i.milestone_id for i in flagged], sum(1 for i in flagged if i.status == OVERDUE)
 
 

@@ -212,6 +212,11 @@ class Summary:
         return min(late, key=item_sort_key) if late else None
 
 
+def unit_items(summary: Summary) -> list[ItemStatus]:
+    """A unit's flagged items (overdue or unreported), worst first; never another unit's."""
+    return [i for i in summary.flagged if i.unit == summary.key]
+
+
 def summary_sort_key(summary: Summary) -> tuple:
     """Worst first: most 逾期, most days overdue, most 未报送, most 临期, lowest rate."""
     worst = summary.worst

@@ -212,8 +212,3 @@ def item_rows(items: list[ItemStatus]) -> list[dict]:
     return [dict(no=i, task=item.milestone_id, requirement=clean(item.requirement), deadline=deadline_label(item),
                  overdue_days=overdue_days(item), latest=latest_label(item))
             for i, item in enumerate(items, 1)]
-
-
-def unit_items(summary: Summary) -> list[ItemStatus]:
-    """A unit's flagged items (overdue or unreported), worst first; never another unit's."""
-    return [i for i in summary.flagged if i.unit == summary.key]

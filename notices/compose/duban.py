@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..assess.status import Summary
+from ..assess.status import Summary, unit_items
 from ..errors import NoticesError
 from ..model import Registry
 from ..textfmt import cn_date
@@ -29,7 +29,6 @@ from .common import (
     plan_citation,
     plan_core,
     sub,
-    unit_items,
 )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..assess.status import OVERDUE, Assessment, Summary
+from ..assess.status import OVERDUE, Assessment, Summary, unit_items
 from ..model import Registry
 from ..textfmt import cn_date
 from .common import (
@@ -58,7 +58,7 @@ def _names(summaries: list[Summary]) -> str:
 
 
 def _unit_items(s: Summary) -> str:
-    late = [i for i in s.flagged if i.status == OVERDUE and i.unit == s.key]
+    late = [i for i in unit_items(s) if i.status == OVERDUE]
     return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}），完成时间为{deadline_label(i)}，"
                     f"已逾期{n(i.days)}天" for i in late)
 

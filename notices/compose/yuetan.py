@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..assess.status import Summary
+from ..assess.status import Summary, unit_items
 from ..errors import NoticesError
 from ..model import Registry, Unit
 from ..textfmt import cn_date
@@ -30,7 +30,6 @@ from .common import (
     para,
     plan_citation,
     sub,
-    unit_items,
 )
 
 BASIS = "《安全生产约谈实施办法（试行）》（安委〔2018〕2号）"

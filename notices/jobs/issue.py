@@ -23,7 +23,8 @@ from typing import Callable
 
 from ..assess.calendar import calendar_from_config
 from ..assess.escalation import DUBAN, TONGBAO, YUETAN
-from ..compose.common import office_from_config, options_from_config, unit_items
+from ..assess.status import unit_items
+from ..compose.common import office_from_config, options_from_config
 from ..compose.duban import duban_context, duban_title
 from ..compose.tongbao import tongbao_context, tongbao_title
 from ..compose.yuetan import yuetan_context
@@ -75,7 +76,7 @@ class Batch:
     def __init__(self, project: Project, as_of: dt.date, issued_on: dt.date):
         self.project, self.as_of, self.issued_on = project, as_of, issued_on
         self.registry, self.directory = project.load()
-        self.assessment, self.proposal, _ = make_proposal(project, as_of)
+        self.assessment, self.proposal = make_proposal(project, as_of)
         self.steps = {s.unit: s for s in self.proposal.steps}
         self.office = office_from_config(project.config)
         self.options = options_from_config(project.config)
@@ -279,19 +280,6 @@ class Batch:
                 units.append(s.unit)
         order = [s.unit for s in self.proposal.steps]
         return sorted(units, key=order.index)
-
-
-def issue_kind(project: Project, kind: str, as_of: dt.date, issued_on: dt.date, units: list[str] | None = None,
-               dry_run: bool = False, on_done: Callable[[Issued], None] | None = None,
-               time: dt.datetime | None = None, place: str = "") -> tuple[Batch, list[Issued]]:
-    """Issue one kind: to ``units``, or to those the ladder proposes."""
-    batch = Batch(project, as_of, issued_on)
-    return batch, batch.run(batch.jobs_for(kind, units, time, place), dry_run, on_done)
-
-
-def issue_duban(project: Project, as_of: dt.date, issued_on: dt.date, units: list[str] | None = None,
-                dry_run: bool = False) -> list[Issued]:
-    return issue_kind(project, DUBAN, as_of, issued_on, units, dry_run)[1]
 
 
 def _write(path: Path, data: bytes) -> Path:

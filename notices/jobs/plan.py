@@ -19,7 +19,7 @@ def past_docs(register: Register) -> list[PastDoc]:
             for r in register.list() if r.status != "void" and r.issued_on is not None]
 
 
-def make_proposal(project: Project, as_of: dt.date) -> tuple[Assessment, Proposal, list[PastDoc]]:
+def make_proposal(project: Project, as_of: dt.date) -> tuple[Assessment, Proposal]:
     assessment = assess_project(project, as_of)
     docs = past_docs(Register(db_path(project), project.root))
-    return assessment, propose(assessment, docs, rules_from_config(project.config)), docs
+    return assessment, propose(assessment, docs, rules_from_config(project.config))
