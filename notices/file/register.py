@@ -288,7 +288,7 @@ class Register:
                  round_id, _iso(as_of), _iso(issued_on), _iso(reply_due), batch_key, _now(),
                  json.dumps({u: list(m) for u, m in (subjects or {}).items()}, ensure_ascii=False)))
             self._event(conn, number, "登记", actor, f"{kind}：{str(title).strip()}")
-            row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+            row = self._row(conn, number)
         return _record(row)
 
     def record_outputs(self, doc_number: str, outputs: Iterable[tuple[Path | str, str]],
@@ -320,7 +320,7 @@ class Register:
             conn.execute("UPDATE documents SET status = 'issued', outputs = ? WHERE doc_number = ?",
                          (json.dumps(items, ensure_ascii=False), number))
             self._event(conn, number, "生成", actor, "；".join(i["path"] for i in items))
-            row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+            row = self._row(conn, number)
         return _record(row)
 
     def void(self, doc_number: str, reason: str, actor: str = "") -> DocRecord:
@@ -336,7 +336,7 @@ class Register:
             conn.execute("UPDATE documents SET status = 'void', void_reason = ? WHERE doc_number = ?",
                          (reason, number))
             self._event(conn, number, "作废", actor, reason)
-            row = conn.execute("SELECT * FROM documents WHERE doc_number = ?", (number,)).fetchone()
+            row = self._row(conn, number)
         return _record(row)
 
     def reply(self, doc_number: str, date, note: str = "", actor: str = "") -> Reply:
@@ -420,19 +420,20 @@ class Register:
         return [Event(r["doc_number"], dt.datetime.fromisoformat(r["at"]), r["step"], r["actor"], r["detail"])
                 for r in rows]
 
+    def check_outputs(self, record: DocRecord) -> list[OutputCheck]:
+        """Re-hash one document's recorded outputs."""
+        checks = []
+        for out in record.outputs:
+            path = self.resolve(out.path)
+            if not path.is_file():
+                state = "missing"
+            elif file_sha256(path) != out.sha256:
+                state = "changed"
+            else:
+                state = "ok"
+            checks.append(OutputCheck(record.doc_number, out.path, state))
+        return checks
+
     def verify(self) -> list[OutputCheck]:
         """Re-hash every recorded output of every issued document."""
-        checks = []
-        for record in self.list():
-            if record.status != "issued":
-                continue
-            for out in record.outputs:
-                path = self.resolve(out.path)
-                if not path.is_file():
-                    state = "missing"
-                elif file_sha256(path) != out.sha256:
-                    state = "changed"
-                else:
-                    state = "ok"
-                checks.append(OutputCheck(record.doc_number, out.path, state))
-        return checks
+        return [c for record in self.list() if record.status == "issued" for c in self.check_outputs(record)]

@@ -27,7 +27,7 @@ from ..file.archive import (
 )
 from ..file.outputs import sweep_temps, temp_prefix, write_atomic
 from ..file.pdf import convert, page_count, pdfa_level
-from ..file.register import DocRecord, Register, file_sha256
+from ..file.register import DocRecord, Register
 from ..project import Project, db_path
 from ..render.archive_xlsx import write_catalogue
 from .pdf import pdf_settings
@@ -102,8 +102,7 @@ def build_archive(project: Project, year: int) -> ArchiveResult:
             continue
         if r.kind not in settings.retention:
             raise NoticesError(f"配置文件 [archive.retention] 中没有“{r.kind}”的保管期限")
-        changed = [o.path for o in r.outputs
-                   if not register.resolve(o.path).is_file() or file_sha256(register.resolve(o.path)) != o.sha256]
+        changed = [c.path for c in register.check_outputs(r) if c.state != "ok"]
         if changed:
             result.skipped.append((r.doc_number, "输出文件缺失或与登记时不一致，未归档：" + "、".join(changed)))
             continue
