@@ -166,10 +166,15 @@ def test_verify_names_changed_missing_and_added_files_and_gaps(filed, tmp_path):
     files = folder(copy) / "文件"
     pdf = files / "Z109-WS·2026-D10-AWB-0001.pdf"
     data = bytearray(pdf.read_bytes())
+    recorded = hashlib.sha256(data).hexdigest()
     data[len(data) // 2] ^= 1
     pdf.write_bytes(bytes(data))
     (files / "Z109-WS·2026-D10-AWB-0002.json").unlink()
     (files / "说明.txt").write_text("多余", encoding="utf-8")
+    # a re-run rewrites the manifest with the digests recorded at filing, not the changed file's
+    cli(copy, "archive", "--year", "2026")
+    listed = {e["文件"]: e for e in json.loads((folder(copy) / "manifest.json").read_text(encoding="utf-8"))["文件清单"]}
+    assert listed["文件/Z109-WS·2026-D10-AWB-0001.pdf"]["SHA-256"] == recorded != hashlib.sha256(pdf.read_bytes()).hexdigest()
     out = cli(copy, "archive", "verify", "--year", "2026", ok=False)
     assert "已被改动：文件/Z109-WS·2026-D10-AWB-0001.pdf" in out
     assert "缺失：文件/Z109-WS·2026-D10-AWB-0002.json" in out

@@ -27,6 +27,7 @@ import os
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..errors import NoticesError
 from .outputs import fsync_file, write_atomic
@@ -130,7 +131,7 @@ class Staged:
     """A 件's files ready in the staging folder: PDFs (main first), then metadata."""
 
     pdfs: list[tuple[Path, str, int, str, str]]  # (staged pdf, source docx, pages, producer, format)
-    metadata: "callable"  # (archival code, FiledFile list of the PDFs) -> dict
+    metadata: Callable[[str, int, list["FiledFile"]], dict]  # (档号, 件号, the PDFs as filed) -> metadata
 
 
 @dataclass
@@ -189,7 +190,7 @@ class Archive:
                 files.append(FiledFile(name, *digests(self.files_dir / name), pages=pages, source=source,
                                        producer=producer, format=fmt))
             meta = write_atomic(self.files_dir / f"{code}.json", json.dumps(
-                staged.metadata(code, files), ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
+                staged.metadata(code, piece, files), ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
             files.append(FiledFile(meta.name, *digests(meta)))
             conn.execute(
                 "INSERT INTO archive_items (doc_number, year, fonds, retention, org_code, piece, archival_code, files, "
@@ -201,12 +202,14 @@ class Archive:
             row = conn.execute("SELECT * FROM archive_items WHERE doc_number = ?", (doc_number,)).fetchone()
         return _item(row)
 
-    def record_package_file(self, year: int, path: Path) -> None:
-        """The 目录 and the manifest, rewritten on every run: their digests as last written."""
+    def record_package_file(self, year: int, path: Path) -> tuple[int, str, str]:
+        """The 目录 and the manifest, rewritten on every run: their digests as last
+        written (returned too)."""
         size, sha, sm3 = digests(path)
         with self.store._transaction() as conn:
             conn.execute("INSERT OR REPLACE INTO archive_files (year, name, size, sha256, sm3) VALUES (?, ?, ?, ?, ?)",
                          (int(year), Path(path).relative_to(self.folder).as_posix(), size, sha, sm3))
+        return size, sha, sm3
 
     def package_files(self, year: int) -> dict[str, tuple[int, str, str]]:
         if not self.store.path.exists():
@@ -248,13 +251,13 @@ class Archive:
         return findings
 
 
-def manifest(folder: Path, files: list[Path], extra: dict) -> dict:
-    """Every file of the package with its size and digests (the manifest cannot list itself)."""
-    entries = []
-    for path in files:
-        size, sha, sm3 = digests(path)
-        entries.append({"文件": Path(path).relative_to(folder).as_posix(), "大小": size, "SHA-256": sha, "SM3": sm3})
-    return {**extra, "文件清单": entries}
+def manifest(files: list[tuple[str, int, str, str]], extra: dict) -> dict:
+    """Every file of the package, (name inside the package, size, SHA-256, SM3), with
+    the digests recorded when it was written: filed files are not re-hashed, so a
+    changed one shows in archive verify, not as a new digest here. The manifest
+    cannot list itself."""
+    return {**extra, "文件清单": [{"文件": name, "大小": size, "SHA-256": sha, "SM3": sm3}
+                                   for name, size, sha, sm3 in files]}
 
 
 @dataclass

@@ -452,7 +452,17 @@ def page_count(pdf: Path) -> int:
 
 def pdfa_level(pdf: Path) -> str | None:
     """The PDF/A part and conformance claimed in the XMP metadata ("2B"), or None."""
-    meta = _get(_get(_reader(pdf).trailer, "/Root"), "/Metadata")
+    return _pdfa_level(_reader(pdf))
+
+
+def describe(pdf: Path) -> tuple[int, str, str | None]:
+    """(page count, producing program, PDF/A level or None), the file read once."""
+    reader = _reader(pdf)
+    return len(reader.pages), str((reader.metadata or {}).get("/Producer", "") or ""), _pdfa_level(reader)
+
+
+def _pdfa_level(reader) -> str | None:
+    meta = _get(_get(reader.trailer, "/Root"), "/Metadata")
     if meta is None:
         return None
     xmp = meta.get_data().decode("utf-8", "replace")

@@ -13,6 +13,7 @@ from .. import __version__
 from ..compose.common import office_from_config
 from ..errors import NoticesError
 from ..file.archive import (
+    FILES_DIR,
     MANIFEST,
     RETENTION,
     Archive,
@@ -26,7 +27,7 @@ from ..file.archive import (
     settings_from_config,
 )
 from ..file.outputs import sweep_temps, temp_prefix, write_atomic
-from ..file.pdf import convert, page_count, pdfa_level
+from ..file.pdf import convert, describe
 from ..file.register import DocRecord, Register
 from ..project import Project, db_path
 from ..render.archive_xlsx import write_catalogue
@@ -40,16 +41,13 @@ def archive_folder(project: Project, year: int) -> Path:
 
 
 def pdf_info(path: Path) -> tuple[int, str, str]:
-    """(page count, producing program, PDF/A level as claimed) of a PDF."""
-    from pypdf import PdfReader
-
-    meta = PdfReader(str(path)).metadata
-    level = pdfa_level(path)
-    return page_count(path), str((meta or {}).get("/Producer", "") or ""), f"PDF/A-{level}" if level else "PDF"
+    """(page count, producing program, format as claimed: PDF/A-2B or PDF) of a PDF."""
+    pages, producer, level = describe(path)
+    return pages, producer, f"PDF/A-{level}" if level else "PDF"
 
 
-def _metadata(record: DocRecord, settings: ArchiveSettings, register: Register, code: str, files,
-              piece_of) -> dict:
+def _metadata(record: DocRecord, settings: ArchiveSettings, register: Register, code: str, piece: int,
+              files) -> dict:
     """The 件's metadata, GB/T 18894-2016 elements by their Chinese names."""
     retention = settings.retention[record.kind]
     steps = [{"行为": e.step, "时间": e.at.isoformat(), "责任人": e.actor, "说明": e.detail}
@@ -57,7 +55,7 @@ def _metadata(record: DocRecord, settings: ArchiveSettings, register: Register, 
     steps.append({"行为": "归档", "时间": dt.datetime.now().replace(microsecond=0).isoformat(), "责任人": "",
                   "说明": code})
     stamp = {"全宗号": settings.fonds, "年度": str(record.year), "保管期限": RETENTION[retention],
-             "件号": piece_of(code), "机构（问题）": settings.org_code}
+             "件号": f"{piece:04d}", "机构（问题）": settings.org_code}
     return {
         "档号": code,
         "题名": record.title,
@@ -109,7 +107,7 @@ def build_archive(project: Project, year: int) -> ArchiveResult:
         todo.append(r)
     if todo:
         _file(project, todo, settings, register, archive, result)
-    _write_package_files(project, year, settings, register, archive, result)
+    _write_package_files(project, year, settings, records, archive)
     return result
 
 
@@ -126,19 +124,19 @@ def _file(project, todo, settings, register, archive, result) -> None:
                 pdf = next(pdfs)
                 staged.append((pdf, out.path, *pdf_info(pdf)))
             item = archive.file(record.doc_number, record.year, settings, record.kind, Staged(
-                staged, lambda code, files, r=record: _metadata(r, settings, register, code, files,
-                                                                lambda c: c.rsplit("-", 1)[1])))
+                staged, lambda code, piece, files, r=record: _metadata(r, settings, register, code, piece, files)))
             result.new.append(item)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _write_package_files(project, year, settings, register, archive: Archive, result: ArchiveResult) -> None:
+def _write_package_files(project, year, settings, records: list[DocRecord], archive: Archive) -> None:
+    """The 目录 and the manifest over every 件 of the year (filing changes no record's status)."""
     items = sorted(archive.items(year), key=lambda i: (list(RETENTION).index(i.retention), i.org_code, i.piece))
-    records = {r.doc_number: r for r in register.list(year=year)}
+    by_number = {r.doc_number: r for r in records}
     rows, stamps = [], []
     for n, item in enumerate(items, 1):
-        r = records[item.doc_number]
+        r = by_number[item.doc_number]
         note = "主送：" + "、".join(r.recipients) if r.kind != "通报" else ""
         if r.status == "void":
             note = f"归档后作废：{r.void_reason}"
@@ -147,7 +145,7 @@ def _write_package_files(project, year, settings, register, archive: Archive, re
         stamps.append((item.archival_code, item.fonds, str(item.year), RETENTION[item.retention], f"{item.piece:04d}",
                        item.org_code))
     voided = [(r.doc_number, r.kind, r.title, r.issued_on.isoformat() if r.issued_on else "", r.void_reason or "")
-              for r in register.list(year=year) if r.status == "void"]
+              for r in records if r.status == "void"]
     folder = archive.folder
     folder.mkdir(parents=True, exist_ok=True)
     catalogue = folder / catalogue_name(year)
@@ -155,9 +153,9 @@ def _write_package_files(project, year, settings, register, archive: Archive, re
     tmp = folder / f"{temp_prefix()}{catalogue.name}"
     write_catalogue(tmp, year, rows, voided, stamps, project.config.fonts["song"])
     tmp.replace(catalogue)
-    archive.record_package_file(year, catalogue)
-    files = [catalogue] + [archive.files_dir / f.name for i in items for f in i.files]
-    data = manifest(folder, files, {
+    files = [(catalogue.name, *archive.record_package_file(year, catalogue))]
+    files += [(f"{FILES_DIR}/{f.name}", f.size, f.sha256, f.sm3) for i in items for f in i.files]
+    data = manifest(files, {
         "全宗号": settings.fonds, "年度": year, "责任者": settings.responsible,
         "生成时间": dt.datetime.now().replace(microsecond=0).isoformat(), "生成程序": f"notices {__version__}",
         "件数": len(items), "作废文号": [v[0] for v in voided]})
