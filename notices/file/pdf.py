@@ -207,12 +207,11 @@ def _place(src: Path, dst: Path, overwrite: bool) -> bool:
 
 
 class _Run:
-    """One LibreOffice process over ``todo`` (indices into the batch)."""
+    """One LibreOffice process over ``todo`` (indices into the batch). ``dead_starts``:
+    how many processes before it in a row were stuck on their first document."""
 
-    dead_starts = 0  # consecutive processes stuck on their first document
-
-    def __init__(self, job: "_Batch", todo: list[int], staging: Path):
-        self.job, self.todo, self.staging = job, todo, staging
+    def __init__(self, job: "_Batch", todo: list[int], staging: Path, dead_starts: int = 0):
+        self.job, self.todo, self.staging, self.dead_starts = job, todo, staging, dead_starts
         self.outs = [staging / job.targets[i].name for i in todo]
         self.finalized = 0  # todo[:finalized] are settled
 
@@ -354,8 +353,7 @@ class _Batch:
         staging.mkdir(exist_ok=True)
         dead_starts = 0
         while todo:
-            run = _Run(self, todo, staging)
-            run.dead_starts = dead_starts
+            run = _Run(self, todo, staging, dead_starts)
             todo, dead_starts = run.go(), run.dead_starts
 
     def run(self) -> None:
