@@ -68,6 +68,11 @@ class Config:
     def fonts(self) -> dict[str, str]:
         return {role: self.data["fonts"].get(role, name) for role, name in FONT_ROLES.items()}
 
+    @property
+    def font_swaps(self) -> dict[str, str]:
+        """Template font name (canonical) -> the office's: what a Template rewrites."""
+        return {FONT_ROLES[role]: name for role, name in self.fonts.items()}
+
 
 def load_config(path: Path | None) -> Config:
     defaults = _defaults()

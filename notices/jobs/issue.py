@@ -28,7 +28,6 @@ from ..compose.common import office_from_config, options_from_config
 from ..compose.duban import duban_context, duban_title
 from ..compose.tongbao import tongbao_context, tongbao_title
 from ..compose.yuetan import yuetan_context
-from ..config import FONT_ROLES
 from ..errors import NoticesError
 from ..file.outputs import next_free, safe_filename, write_atomic
 from ..file.register import Register, batch_key, format_number, organ_code_for
@@ -163,8 +162,7 @@ class Batch:
     def template(self, kind: str) -> Template:
         if kind not in self._templates:
             name = f"{kind}.docx"
-            fonts = {FONT_ROLES[role]: font for role, font in self.project.config.fonts.items()}
-            tpl = Template(self.project.templates_dir / name, fonts)
+            tpl = Template(self.project.templates_dir / name, self.project.config.font_swaps)
             tpl.validate(*FIELDS[name])
             self._templates[kind] = tpl
         return self._templates[kind]

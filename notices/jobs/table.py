@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..compose.table import HEADERS, PROGRESS_HEADERS, TableSpec, select_tasks, table_rows
-from ..config import FONT_ROLES
 from ..errors import NoticesError
 from ..file.outputs import next_free, safe_filename, write_atomic
 from ..project import Project
@@ -53,7 +52,7 @@ def build_spec(project: Project, req: TableRequest) -> TableSpec:
 
 def load_template(project: Project, with_progress: bool, templates_dir: Path | None = None) -> Template:
     folder = templates_dir or project.templates_dir
-    fonts = {FONT_ROLES[role]: name for role, name in project.config.fonts.items()}
+    fonts = project.config.font_swaps
     tpl = Template(folder / (TEMPLATE_PROGRESS if with_progress else TEMPLATE), fonts)
     tpl.validate(FIELDS, REQUIRED)
     return tpl
