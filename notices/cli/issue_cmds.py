@@ -8,11 +8,10 @@ from pathlib import Path
 
 import click
 
+from ..file.register import KIND_ALIASES
 from . import Group, main, parse_date, project_from
 
-ALIASES = {"duban": "督办函", "督办": "督办函", "督办函": "督办函",
-           "tongbao": "通报", "通报": "通报",
-           "yuetan": "约谈通知书", "约谈": "约谈通知书", "约谈通知书": "约谈通知书"}
+COMMANDS = {"督办函": "duban", "通报": "tongbao", "约谈通知书": "yuetan"}
 ACTION_ZH = {"督办函": "发督办函", "通报": "通报点名", "约谈通知书": "约谈", "": "不发文"}
 
 
@@ -73,8 +72,8 @@ class KindGroup(Group):
     """Sub-commands also under their Chinese names (督办函, 通报, 约谈)."""
 
     def get_command(self, ctx, name):
-        return super().get_command(ctx, {"督办函": "duban", "督办": "duban", "通报": "tongbao",
-                                         "约谈": "yuetan", "约谈通知书": "yuetan"}.get(name, name))
+        kind = KIND_ALIASES.get(name)
+        return super().get_command(ctx, COMMANDS[kind] if kind else name)
 
 
 def _report(done, dry_run: bool) -> None:

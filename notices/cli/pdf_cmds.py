@@ -13,7 +13,7 @@ from . import main, project_from
 def _kind(ctx, param, value):
     if value is None:
         return None
-    from ..jobs.pdf import kind_name
+    from ..file.register import kind_name
 
     try:
         return kind_name(value)

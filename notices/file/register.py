@@ -36,6 +36,10 @@ from ..errors import NoticesError
 from .store import Store
 
 KINDS = ("督办函", "通报", "约谈通知书")
+# What staff type for a kind, in Chinese or in the command names.
+KIND_ALIASES = {"督办函": "督办函", "督办": "督办函", "duban": "督办函",
+                "通报": "通报", "tongbao": "通报",
+                "约谈通知书": "约谈通知书", "约谈": "约谈通知书", "yuetan": "约谈通知书"}
 STATUS_ZH = {"reserved": "已编号未生成", "issued": "已生成", "void": "已作废"}
 STEPS = ("登记", "生成", "答复", "作废")
 
@@ -83,6 +87,14 @@ def parse_number(text: str) -> DocNumber:
     if not m or int(m.group("serial")) < 1:
         raise NoticesError(f"“{source}”不是发文字号，应写成 机关代字〔年份〕序号号，如 岫安委办函〔2026〕12号")
     return DocNumber(_check_organ(m.group("organ")), int(m.group("year")), int(m.group("serial")))
+
+
+def kind_name(text: str) -> str:
+    """督办函 / 通报 / 约谈通知书 from any of KIND_ALIASES."""
+    kind = KIND_ALIASES.get(text.strip().lower() if text.isascii() else text.strip())
+    if kind is None:
+        raise NoticesError(f"文种“{text}”无效：应为 {'、'.join(KINDS)}")
+    return kind
 
 
 def normalize_number(text: str) -> str:

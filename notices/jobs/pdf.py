@@ -15,20 +15,8 @@ from typing import Callable, Iterable
 
 from ..errors import NoticesError
 from ..file.pdf import ConversionError, Converted, convert, font_substitutions, pdfa_level
-from ..file.register import KINDS, DocRecord, Register, normalize_number
+from ..file.register import DocRecord, Register, normalize_number
 from ..project import Project, db_path
-
-KIND_ALIASES = {"督办函": "督办函", "督办": "督办函", "duban": "督办函",
-                "通报": "通报", "tongbao": "通报",
-                "约谈通知书": "约谈通知书", "约谈": "约谈通知书", "yuetan": "约谈通知书"}
-
-
-def kind_name(text: str) -> str:
-    kind = KIND_ALIASES.get(text.strip().lower() if text.isascii() else text.strip())
-    if kind is None:
-        raise NoticesError(f"文种“{text}”无效：应为 {'、'.join(KINDS)}")
-    return kind
-
 
 def pdf_settings(project: Project) -> dict:
     """convert() keywords from [pdf] of notices.toml: soffice, timeout, workers."""
