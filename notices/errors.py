@@ -12,6 +12,9 @@ class Problem:
     where: str  # "registry/plan.yaml:12" or "应急管理局.xlsx 进度填报!G12"
     message: str
     severity: str = "error"  # "error" or "warning"
+    # (unit, milestone id, period key) a workbook row was about, when known: a rejected
+    # row is then told apart from an item never reported
+    subject: tuple[str, str, str] | None = None
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}" if self.where else self.message

@@ -22,7 +22,8 @@ class Due:
     """One due date of a milestone; recurring milestones have one per period."""
 
     date: dt.date
-    period: str  # "2024年", "2024年第1季度", "2025年12月" …
+    period: str  # "2024年", "2024年第一季度", "2025年12月" …
+    key: str = ""  # stable key of the period: "2024", "2024-Q1", "2024-H1", "2025-12"
 
 
 @dataclass
@@ -151,3 +152,4 @@ class Report:
     round_id: str = ""  # "2026-11"
     reported_on: dt.date | None = None  # the round's date: when this was true
     source: str = ""  # "应急管理局.xlsx 进度填报!G12"
+    period: str = ""  # key of the period of a recurring milestone ("2026-Q4"); "" = the milestone as a whole

@@ -595,7 +595,8 @@ def test_store_round_trip(tmp_path):
 
 def test_store_schema(tmp_path):
     store = Store(tmp_path / "notices.db")
-    assert store.schema_version == SCHEMA_VERSION == 4  # 1: rounds, 2: register, 3: its subjects, 4: archive
+    # 1: rounds, 2: register, 3: its subjects, 4: archive, 5: periods, rejected rows' items, unit ids
+    assert store.schema_version == SCHEMA_VERSION == 5
     conn = sqlite3.connect(store.path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"rounds", "source_files", "reports", "skipped", "round_notes", "round_history"} <= tables
@@ -604,6 +605,34 @@ def test_store_schema(tmp_path):
     conn.close()
     with pytest.raises(NoticesError, match="由更新版本的 notices 创建"):
         Store(store.path).rounds()
+
+
+def test_store_migration_5_keeps_reports_of_a_version_4_database(tmp_path):
+    from notices.file.store import MIGRATIONS, _statements
+
+    path = tmp_path / "notices.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for number, script in enumerate(MIGRATIONS[:4], 1):
+        for statement in _statements(script):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.execute("INSERT INTO rounds (id, as_of, collected_at, registry_version) VALUES ('2026-11', '2026-11-29', "
+                 "'2026-11-30T09:00:00', 'v')")
+    conn.execute("INSERT INTO reports (round_id, seq, unit, milestone_id, state, completed_on, reported_on, source) "
+                 "VALUES ('2026-11', 0, '县应急管理局', '7-1', '已完成', '2026-10-08', '2026-11-29', 'a.xlsx 进度填报!A3')")
+    conn.close()
+    store = Store(path)
+    assert store.schema_version == 5
+    [report] = store.reports("2026-11")
+    assert (report.unit, report.milestone_id, report.period, report.completed_on) == (
+        "县应急管理局", "7-1", "", dt.date(2026, 10, 8))
+    # the same requirement may now be reported once per period in one round
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO reports (round_id, seq, unit, milestone_id, period, state) "
+                 "VALUES ('2026-11', 1, '县应急管理局', '7-1', '2026-Q4', '正在推进')")
+    conn.commit()
+    conn.close()
+    assert [r.period for r in store.reports("2026-11")] == ["", "2026-Q4"]
 
 
 def test_store_refuses_existing_round_unless_replace_and_keeps_history(tmp_path):

@@ -315,7 +315,7 @@ def test_migration_from_version_1_keeps_rounds(tmp_path):
                          subjects={"县应急管理局": ["1-1"], "县教育局": ["2-1"]})
     assert reg.get(named.doc_number).subjects == {"县应急管理局": ("1-1",), "县教育局": ("2-1",)}
     store = Store(db)
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION == 5
     assert [r.id for r in store.rounds()] == ["2026-11"]
     assert store.reports("2026-11") == [Report("县应急管理局", "1-1", "正在推进", round_id="2026-11", reported_on=None)]
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

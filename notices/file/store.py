@@ -161,10 +161,50 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (year, name)
     );
     """,
+    # 5: recurring requirements reported period by period (reports.period: the period's key,
+    # '' for the requirement as a whole); rejected rows tied to the item they were about;
+    # units keyed by a stable id (reports.unit and documents.subjects hold ids from here on;
+    # unit_names remembers the name each id last had, so a rename can be told);
+    # documents.details: per-kind facts (约谈 time and place, why a step was forced)
+    """
+    CREATE TABLE reports_v5 (
+        round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        unit TEXT NOT NULL,                  -- unit id (older rows: the unit's name then)
+        milestone_id TEXT NOT NULL,
+        period TEXT NOT NULL DEFAULT '',     -- "2026-Q4", "2026", "2026-H1", "2026-11"; '' = whole requirement
+        state TEXT NOT NULL,
+        completed_on TEXT,
+        percent REAL,
+        text TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL DEFAULT '',
+        reporter TEXT NOT NULL DEFAULT '',
+        phone TEXT NOT NULL DEFAULT '',
+        reported_on TEXT,
+        source TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (round_id, unit, milestone_id, period)
+    );
+    INSERT INTO reports_v5 (round_id, seq, unit, milestone_id, period, state, completed_on, percent, text,
+                            evidence, reporter, phone, reported_on, source)
+        SELECT round_id, seq, unit, milestone_id, '', state, completed_on, percent, text,
+               evidence, reporter, phone, reported_on, source FROM reports;
+    DROP TABLE reports;
+    ALTER TABLE reports_v5 RENAME TO reports;
+    CREATE INDEX reports_by_unit ON reports (unit, milestone_id, period);
+    ALTER TABLE skipped ADD COLUMN unit TEXT NOT NULL DEFAULT '';          -- unit id, when the row named one
+    ALTER TABLE skipped ADD COLUMN milestone_id TEXT NOT NULL DEFAULT '';
+    ALTER TABLE skipped ADD COLUMN period TEXT NOT NULL DEFAULT '';
+    CREATE TABLE unit_names (
+        id TEXT PRIMARY KEY,                 -- the unit's id in units.yaml
+        name TEXT NOT NULL,                  -- its full name when last seen
+        seen_at TEXT NOT NULL                -- ISO date-time, local
+    );
+    ALTER TABLE documents ADD COLUMN details TEXT NOT NULL DEFAULT '{}';  -- JSON
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_REPORT_COLUMNS = ("unit", "milestone_id", "state", "completed_on", "percent", "text", "evidence",
+_REPORT_COLUMNS = ("unit", "milestone_id", "period", "state", "completed_on", "percent", "text", "evidence",
                    "reporter", "phone", "round_id", "reported_on", "source")
 
 
@@ -188,7 +228,7 @@ def _date(text: str | None) -> dt.date | None:
 
 def _report(row: sqlite3.Row) -> Report:
     return Report(
-        unit=row["unit"], milestone_id=row["milestone_id"], state=row["state"],
+        unit=row["unit"], milestone_id=row["milestone_id"], period=row["period"], state=row["state"],
         completed_on=_date(row["completed_on"]), percent=row["percent"], text=row["text"],
         evidence=row["evidence"], reporter=row["reporter"], phone=row["phone"], round_id=row["round_id"],
         reported_on=_date(row["reported_on"]), source=row["source"],
@@ -312,14 +352,16 @@ class Store:
             conn.executemany("INSERT INTO source_files (round_id, name, sha256, size) VALUES (?, ?, ?, ?)",
                              [(round_id, name, sha, sizes.get(name, 0)) for name, sha in result.files])
             conn.executemany(
-                "INSERT INTO reports (round_id, seq, unit, milestone_id, state, completed_on, percent, text, "
-                "evidence, reporter, phone, reported_on, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(round_id, seq, r.unit, r.milestone_id, r.state,
+                "INSERT INTO reports (round_id, seq, unit, milestone_id, period, state, completed_on, percent, text, "
+                "evidence, reporter, phone, reported_on, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(round_id, seq, r.unit, r.milestone_id, r.period, r.state,
                   r.completed_on.isoformat() if r.completed_on else None, r.percent, r.text, r.evidence,
                   r.reporter, r.phone, (r.reported_on or as_of).isoformat(), r.source)
                  for seq, r in enumerate(result.reports)])
-            conn.executemany("INSERT INTO skipped (round_id, seq, place, reason) VALUES (?, ?, ?, ?)",
-                             [(round_id, seq, p.where, p.message) for seq, p in enumerate(errors)])
+            conn.executemany("INSERT INTO skipped (round_id, seq, place, reason, unit, milestone_id, period) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             [(round_id, seq, p.where, p.message, *(p.subject or ("", "", "")))
+                              for seq, p in enumerate(errors)])
             notes = [p for p in result.problems if p.severity != "error"]
             conn.executemany("INSERT INTO round_notes (round_id, seq, place, message) VALUES (?, ?, ?, ?)",
                              [(round_id, seq, p.where, p.message) for seq, p in enumerate(notes)])

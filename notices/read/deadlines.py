@@ -28,13 +28,14 @@ def _month_end(year: int, month: int) -> dt.date:
 def _periods(year: int, schedule: str, start: dt.date, end: dt.date) -> list[Due]:
     """Period ends of one year for a recurring schedule, clipped to the plan period."""
     if schedule == "每月":
-        dues = [Due(_month_end(year, m), f"{year}年{m}月") for m in range(1, 13)]
+        dues = [Due(_month_end(year, m), f"{year}年{m}月", f"{year}-{m:02d}") for m in range(1, 13)]
     elif schedule == "每季度":
-        dues = [Due(_month_end(year, 3 * q), f"{year}年第{chinese_ordinal(q)}季度") for q in range(1, 5)]
+        dues = [Due(_month_end(year, 3 * q), f"{year}年第{chinese_ordinal(q)}季度", f"{year}-Q{q}") for q in range(1, 5)]
     elif schedule == "每半年":
-        dues = [Due(_month_end(year, 6), f"{year}年上半年"), Due(_month_end(year, 12), f"{year}年下半年")]
+        dues = [Due(_month_end(year, 6), f"{year}年上半年", f"{year}-H1"),
+                Due(_month_end(year, 12), f"{year}年下半年", f"{year}-H2")]
     else:
-        dues = [Due(dt.date(year, 12, 31), f"{year}年")]
+        dues = [Due(dt.date(year, 12, 31), f"{year}年", str(year))]
     # A period that ends before the plan starts, or after it ends, is not owed.
     return [d for d in dues if start <= d.date <= end]
 
