@@ -39,6 +39,9 @@ class Directory:
         self._unit_named = {}
         for unit in units:
             self._unit_named.setdefault(unit.name, unit)  # the first, as the linear search found it
+        self._by_key = {}
+        for unit in units:
+            self._by_key.setdefault(unit.key, unit)
         self._by_name: dict[str, set[str]] = {}
         for unit in units:
             for alias in [unit.name, unit.short, *unit.aliases]:
@@ -62,6 +65,21 @@ class Directory:
             reason = "不在单位名录中" if not found else f"有歧义（可能是：{'、'.join(found)}）"
             raise UnknownUnit(f"单位名称“{name}”{reason}")
         return self._unit_named[found[0]]
+
+    # --- stored keys -------------------------------------------------------
+    def key_of(self, name: str) -> str:
+        """The key the database keeps for the unit a name means (its id, else its name)."""
+        return self.unit(name).key
+
+    def name_for_key(self, key: str) -> str | None:
+        """The current full name of the unit a stored key means: the unit with that id,
+        else the one unit whose name or alias it is (records kept before ids, or under a
+        name since changed and kept as an alias); None when no unit is meant."""
+        unit = self._by_key.get(key)
+        if unit is not None:
+            return unit.name
+        found = self.lookup(key)
+        return found[0] if len(found) == 1 else None
 
     # --- groups ----------------------------------------------------------
     def group_id(self, name: str) -> str | None:

@@ -40,6 +40,11 @@ class Milestone:
     def final_due(self) -> dt.date | None:
         return self.dues[-1].date if self.dues else None
 
+    @property
+    def recurring(self) -> bool:
+        """Owed once per period (每季度, 每年, 各年度 …): each period is judged on its own."""
+        return bool(self.schedule) or len(self.dues) > 1
+
 
 @dataclass
 class Task:
@@ -72,6 +77,7 @@ class Category:
 class Unit:
     name: str
     short: str = ""
+    id: str = ""  # stable key of reports and documents; survives a rename (default: the name)
     aliases: list[str] = field(default_factory=list)
     kind: str = "部门"  # 部门 / 乡镇 / 街道 / 其他
     groups: list[str] = field(default_factory=list)
@@ -84,6 +90,11 @@ class Unit:
     @property
     def display_short(self) -> str:
         return self.short or self.name
+
+    @property
+    def key(self) -> str:
+        """What the database stores for this unit."""
+        return self.id or self.name
 
 
 @dataclass

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from .shipped import shipped
 class Project:
     root: Path
     templates: Path | None = None  # the office's own templates folder (--templates), over root/templates
+    _loaded: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @cached_property
     def config(self) -> Config:
@@ -42,10 +43,23 @@ class Project:
         return self.root / "outputs"
 
     def load(self):
-        """The registry and unit directory of this project."""
-        from .read.registry import load_registry
+        """The registry and unit directory of this project, loaded once while its
+        files stay as they are (a command asks for them several times)."""
+        from .read.registry import PLAN_FILE, UNITS_FILE, load_registry
 
-        return load_registry(self.registry_dir)
+        folder = self.registry_dir
+        stamp = (folder, *(_stamp(folder / name) for name in (PLAN_FILE, UNITS_FILE)))
+        if self._loaded is None or self._loaded[0] != stamp:
+            self._loaded = (stamp, load_registry(folder))
+        return self._loaded[1]
+
+
+def _stamp(path: Path):
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def open_project(path: str | Path | None = None) -> Project:

@@ -38,5 +38,6 @@ def cn_number(value) -> str:
 
 
 def cn_percent(value: float, digits: int = 1) -> str:
-    fmt = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    """73.9%, 100%, 0% — decimals only where they say something (no "100.0%")."""
+    fmt = "#,##0." + "#" * digits + "%" if digits else "#,##0%"
     return format_percent(value, format=fmt, locale="zh_CN")

@@ -199,17 +199,21 @@ def day(n: int) -> str:
 
 def plan_file(root: Path, issued_on: str) -> Path:
     """A plan of four documents in two number sequences, five files in three folders:
-    督办函 to A and B, the 通报 naming A (with its 附件2), a 约谈通知书 to A."""
+    督办函 to A and B, the 通报 naming A (with its 附件2), a 约谈通知书 to A. The same
+    documents day after day go against the escalation ladder: each says why (原因)."""
+    why = "    原因: 编号测试\n"
     path = root / f"plan-{issued_on}.yaml"
     path.write_text(f"截至日期: {AS_OF}\n成文日期: {issued_on}\n进度轮次: 2026-11\n"
-                    f"督办函:\n  - {A}\n  - {B}\n通报:\n  点名批评:\n    - {A}\n"
-                    f"约谈通知书:\n  - 单位: {A}\n", encoding="utf-8")
+                    f"督办函:\n  - 单位: {A}\n{why}  - 单位: {B}\n{why}"
+                    f"通报:\n  原因: 编号测试\n  点名批评:\n    - 单位: {A}\n  {why}"
+                    f"约谈通知书:\n  - 单位: {A}\n{why}", encoding="utf-8")
     return path
 
 
 def kind_args(kind: str, unit: str, issued_on: str) -> list[str]:
-    """`issue <kind>` for one unit (the 通报: naming it) on one date."""
-    return ["issue", kind, "--unit", unit, "--as-of", AS_OF, "--date", issued_on]
+    """`issue <kind>` for one unit (the 通报: naming it) on one date; forced, since the
+    runs issue what the ladder would not (what they test is the numbering)."""
+    return ["issue", kind, "--unit", unit, "--as-of", AS_OF, "--date", issued_on, "--force", "--reason", "编号测试"]
 
 
 def distinct_round(n: int, offset: int) -> tuple[list[list[str]], list[tuple[str, str, str]]]:

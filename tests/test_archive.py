@@ -52,7 +52,8 @@ def filed(tmp_path_factory):
         save_round(root, round_id, [r for r in test_ladder.REPORTS if r.round_id == round_id])
     cli(root, "plan", "--as-of", "2026-11-29", "--date", "2026-11-30", "--save", str(root / "r1.yaml"))
     cli(root, "issue", "--plan", str(root / "r1.yaml"))
-    cli(root, "issue", "duban", "--as-of", "2026-11-29", "--date", "2026-12-01", "--unit", "县应急管理局")
+    cli(root, "issue", "duban", "--as-of", "2026-11-29", "--date", "2026-12-01", "--unit", "县应急管理局",
+        "--force", "--reason", "误以为前函未送达")
     cli(root, "register", "void", "某安委办函〔2026〕3号", "--reason", "重复发文")
     save_round(root, "2026-12", ROUND_2)
     cli(root, "register", "reply", "某安委办函〔2026〕2号", "--date", "2026-12-04", "--note", "已完成排查")
@@ -148,7 +149,7 @@ def test_rerun_adds_only_what_is_new(filed):
     again = cli(root, "archive", "--year", "2026")
     assert "新归档 0 件，此前已归档 4 件" in again
     assert {p.name: p.read_bytes() for p in files.iterdir()} == before
-    cli(root, "issue", "tongbao", "--as-of", "2026-12-09", "--date", "2026-12-10")
+    cli(root, "issue", "tongbao", "--as-of", "2026-12-09", "--date", "2026-12-10", "--force", "--reason", "更正后重发")
     more = cli(root, "archive", "--year", "2026")
     assert "已归档：Z109-WS·2026-D30-AWB-0003" in more and "新归档 1 件" in more
     assert all(files.joinpath(name).read_bytes() == data for name, data in before.items())

@@ -174,7 +174,7 @@ def test_reordered_workbook_is_read_by_its_header(built, tmp_path):
     for fragment in expects[name]:
         assert f"提示：{fragment}" in result.output
     reports = Store(db_path(Project(root))).latest_reports(before_round="2099-01")
-    assert [(r.milestone_id, r.state, r.source) for r in reports.values()] == [("1-1", "未启动", f"{corpus.L} Sheet1!L3")]
+    assert [(r.milestone_id, r.state, r.source) for r in reports.values()] == [("1-1", "未启动", f"{corpus.L} Sheet1!M3")]
 
 
 def test_imported_cell_loses_its_control_characters_with_a_warning(built, tmp_path):

@@ -57,12 +57,16 @@ def test_duban_inline_items(registry, result):
     assert ctx["title"] == "关于督促加快推进测试任务落实的函"
     paras = render_text("督办函.docx", ctx)
     text = "\n".join(paras)
-    # hand-computed (test_status): A due 3, done 1, rate 1/3, 1-1 overdue 698 days, 2-1 overdue 333 days
-    assert "截至2026年11月29日，你单位应完成任务3项，已完成1项，完成率33.3%；逾期2项。" in text
+    # hand-computed (test_status): A due 10 (1-1, eight quarters of 2-1, 3-1), done 8; 1-1 overdue 698
+    # days, 2-1's 2025 fourth quarter 333 days. The cut-off is said once, in the basis.
+    assert "对截至2026年11月29日各责任单位任务落实情况进行了调度。你单位应完成事项10项，已完成8项，完成率80%；逾期2项。" in text
+    assert text.count("2026年11月29日") == 2  # the basis and the 成文日期
     assert "根据《某县测试方案》（某安委发〔2024〕1号）要求" in text
-    assert ("1. 第1项任务“建立工作机制”（序号1-1），完成时间为2024年底，截至2026年11月29日已逾期698天；"
+    assert ("1. 第1项任务“建立工作机制”（序号1-1），完成时间为2024年底，已逾期698天；"
             "你单位最近一次于2026年11月20日报送为“正在推进”（已起草制度文件）。") in paras
-    assert "2. 第2项任务“每季度至少开展1次检查”（序号2-1），完成时间为2025年第四季度（2025年12月31日）" in text
+    # a recurring requirement: the plan's wording, then the period in words
+    assert ("2. 第2项任务“每季度至少开展1次检查”（序号2-1），完成时间为2025年（每季度），"
+            "其中2025年第四季度应于2025年12月31日前完成，已逾期333天") in text
     assert "已逾期333天" in text
     assert "完成隐患排查" not in text  # A's 1-2 is 临期 and reported: not flagged
     assert "请于2026年12月7日前将整改情况书面报送县安委会办公室" in text
@@ -75,7 +79,7 @@ def test_duban_inline_items(registry, result):
 def test_duban_only_own_items(registry, result):
     text = "\n".join(render_text("督办函.docx", duban(registry, result, B)))
     assert "县教育局：" in text
-    assert "应完成任务3项，已完成3项，完成率100.0%；未报送1项。" in text
+    assert "应完成事项10项，已完成10项，完成率100%；未报送1项。" in text
     assert "一、未报送事项" in text
     assert ("1. 第1项任务“完成隐患排查”（序号1-2），完成时间为2026年12月10日，距完成时间仅剩11天；"
             "你单位至今未报送进展情况。") in text
@@ -86,7 +90,7 @@ def test_duban_only_own_items(registry, result):
 def test_duban_long_list_goes_to_an_attachment(registry, result):
     ctx = duban(registry, result, A, options=NoticeOptions(long_list=1))
     assert [(r["no"], r["task"], r["deadline"], r["overdue_days"]) for r in ctx["items"]] == [
-        (1, "1-1", "2024年底", "698"), (2, "2-1", "2025年第四季度（2025年12月31日）", "333")]
+        (1, "1-1", "2024年底", "698"), (2, "2-1", "2025年（每季度）：2025年第四季度（2025年12月31日）", "333")]
     assert ctx["items"][0]["latest"] == "2026年11月20日报送：正在推进（已起草制度文件）"
     # the only attachment, named after what it lists (A has overdue items only): unnumbered
     # in the 附件说明, labelled "附件" on its page
@@ -133,7 +137,8 @@ def test_config_notices_section():
 # --- 通报 ------------------------------------------------------------------------------
 def tongbao(registry, result, **kw):
     return tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [A],
-                           duban_refs={A: ("岫安委办函〔2026〕12号", AS_OF)}, **kw)
+                           duban_refs={A: ("岫安委办函〔2026〕12号", D(2026, 11, 16))}, report_due=D(2026, 12, 17),
+                           **kw)
 
 
 def test_tongbao_figures_and_ranking(registry, result):
@@ -143,16 +148,18 @@ def test_tongbao_figures_and_ranking(registry, result):
     # B and C tie at 100% with nothing overdue: one rank, the 名次 cells merged
     assert [(r["rank"], r["rank_merge"], r["unit"], r["due"], r["done"], r["overdue"], r["rate"])
             for r in ctx["ranking"]] == [
-        (1, "restart", B, 3, 3, 0, "100.0%"), (1, "continue", C, 1, 1, 0, "100.0%"),
-        (3, "restart", A, 3, 1, 2, "33.3%")]
+        (1, "restart", B, 10, 10, 0, "100%"), (1, "continue", C, 1, 1, 0, "100%"),
+        (3, "restart", A, 10, 8, 2, "80%")]
     assert ctx["attachments"] == ["各单位任务完成情况排名", "某县测试方案序时进度表"]
     paras = render_text("通报.docx", ctx)
     text = "\n".join(paras)
-    # county 7 due, 5 done (5/7 = 71.4%), 2 overdue (A), 1 unreported (B); categories 5/3/2 and 2/2
-    assert ("截至2026年11月29日，全县应完成任务7项，已完成5项，完成率71.4%；逾期未完成2项，涉及1个单位；"
+    # county 21 due, 19 done (90.5%), 2 overdue (A), 1 unreported (B); categories 19/17/2 and 2/2
+    assert ("截至2026年11月29日，全县应完成事项21项，已完成19项，完成率90.5%；逾期未完成2项，涉及1个单位；"
             "本轮未报送进展1项，涉及1个单位。") in paras
-    assert "（一）开展排查行动：应完成任务5项，已完成3项，完成率60.0%，逾期2项。" in paras
-    assert "（二）开展宣传行动：应完成任务2项，已完成2项，完成率100.0%。" in paras
+    assert "（一）开展排查行动：应完成事项19项，已完成17项，完成率89.5%，逾期2项。" in paras
+    assert "（二）开展宣传行动：应完成事项2项，已完成2项，完成率100%。" in paras
+    # the report deadline as a date, which the register keeps and the ladder waits for
+    assert "于2026年12月17日前将整改情况书面报送县安委会办公室" in text and "个工作日内" not in text
     assert "一、总体情况" in paras and "四、工作要求" in paras
     assert "附件1" in paras and "岫岩满族自治县安全生产委员会办公室2026年12月10日印发" in paras
     assert_dates_ok(text)
@@ -164,21 +171,35 @@ def test_tongbao_commended_and_criticised(registry, result):
     assert "县消防救援大队到期任务全部完成，且无逾期事项，予以通报表扬。" in paras
     assert "本轮未按要求报送进展的单位：县教育局（1项）。" in paras
     crit = next(p for p in paras if p.startswith("1. 县应急管理局。"))
-    assert "已于2026年11月29日发函督办（岫安委办函〔2026〕12号）" in crit
+    assert "已于2026年11月16日发函督办（岫安委办函〔2026〕12号），该单位仍未整改到位。" in crit
     assert "第1项任务“建立工作机制”（序号1-1），完成时间为2024年底，已逾期698天" in crit
+    assert "以下单位经督办仍未整改到位，予以通报批评：" in paras
     assert "已逾期333天" in crit
     explicit = render_text("通报.docx", tongbao(registry, result, commended_units=[B, C]))
     assert "县教育局、县消防救援大队2个单位到期任务全部完成，且无逾期事项，予以通报表扬。" in explicit
 
 
 def test_tongbao_without_criticism(registry, result):
-    ctx = tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [])
+    ctx = tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [],
+                          report_due=D(2026, 12, 17))
     text = "\n".join(render_text("通报.docx", ctx))
-    assert "通报批评" not in text and "存在逾期事项的单位要" in text
+    assert "通报批评" not in text
+    assert ("（一）压实工作责任。存在逾期或未报送事项的单位，主要负责同志要亲自研究部署，逐项分析原因，"
+            "明确整改措施、责任人和完成时限，于2026年12月17日前将整改情况书面报送县安委会办公室。") in text
+
+
+def test_tongbao_names_without_a_letter_claim_no_supervision(registry, result):
+    # named with --force and no 督办函 behind it: no "经督办仍未整改到位"
+    ctx = tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [A],
+                          report_due=D(2026, 12, 17))
+    paras = render_text("通报.docx", ctx)
+    assert "对以下单位予以通报批评：" in paras
+    assert "经督办" not in "".join(paras) and "发函督办" not in "".join(paras)
 
 
 # --- 约谈通知书 -----------------------------------------------------------------------
-EARLIER = [("通报", "岫安委办发〔2026〕3号", D(2026, 12, 10)), ("督办函", "岫安委办函〔2026〕12号", D(2026, 11, 29))]
+# before the data's cut-off (11-29): the data show the unit did not catch up after them
+EARLIER = [("通报", "岫安委办发〔2026〕3号", D(2026, 11, 20)), ("督办函", "岫安委办函〔2026〕12号", D(2026, 11, 9))]
 
 
 def yuetan(registry, result, unit=A, **kw):
@@ -195,9 +216,10 @@ def test_yuetan(registry, result):
     assert "县应急管理局主要负责人：" in paras and "约谈通知书" in paras
     assert "《安全生产约谈实施办法（试行）》（安委〔2018〕2号）" in text
     # earlier documents cited by 文号 and date, oldest first
-    assert ("县安委会办公室先后于2026年11月29日向你单位发出督办函（岫安委办函〔2026〕12号）、"
-            "于2026年12月10日印发通报（岫安委办发〔2026〕3号）对你单位予以通报批评，你单位仍未整改到位。") in text
-    assert "截至2026年11月29日，你单位应完成任务3项，已完成1项，完成率33.3%；逾期2项。" in text
+    assert ("县安委会办公室先后于2026年11月9日向你单位发出督办函（岫安委办函〔2026〕12号）、"
+            "于2026年11月20日印发通报（岫安委办发〔2026〕3号）对你单位予以通报批评，你单位仍未整改到位。") in text
+    assert "鉴于你单位任务推进迟缓、经督办仍未整改到位" in text
+    assert "截至2026年11月29日，你单位应完成事项10项，已完成8项，完成率80%；逾期2项。" in text
     assert "已逾期698天" in text and "已逾期333天" in text and "完成隐患排查" not in text
     assert "时间：2026年12月17日（星期四）上午9:00。" in paras
     assert "地点：县安委会办公室会议室。" in paras
@@ -217,8 +239,20 @@ def test_yuetan_names_the_leader(registry, result):
                          D(2026, 12, 14), dt.datetime(2026, 12, 17, 14, 30), "县政府第一会议室", D(2026, 12, 24))
     text = "\n".join(render_text("约谈通知书.docx", ctx))
     assert "对你单位主要负责人（李四同志）进行约谈" in text
-    assert "县安委会办公室于2026年11月29日向你单位发出督办函（岫安委办函〔2026〕12号），你单位仍未整改到位。" in text
+    assert "县安委会办公室已于2026年11月9日向你单位发出督办函（岫安委办函〔2026〕12号），你单位仍未整改到位。" in text
     assert "下午2:30" in text
+
+
+def test_yuetan_without_history_claims_none(registry, result):
+    # a 约谈 forced without any 督办函 or 通报 in the register, or with documents newer than the data
+    for earlier in ([], [("督办函", "岫安委办函〔2026〕12号", D(2026, 12, 1))]):
+        ctx = yuetan_context(registry, registry.unit(A), result.unit(A), AS_OF, earlier, OFFICE,
+                             "岫安委办函〔2026〕20号", D(2026, 12, 14), dt.datetime(2026, 12, 17, 9, 0), "",
+                             D(2026, 12, 24))
+        text = "\n".join(p["text"] for p in ctx["body"])
+        assert "鉴于你单位任务推进迟缓，县安委会办公室决定" in text
+        assert "经督办" not in text and "仍未整改到位" not in text
+    assert "此前，县安委会办公室已于2026年12月1日向你单位发出督办函（岫安委办函〔2026〕12号）。" in text
 
 
 def test_yuetan_same_day_documents_in_ladder_order(registry, result):
@@ -236,4 +270,4 @@ def test_tongbao_recipients_and_area_from_config(registry, result, tmp_path):
     path.write_text('[notices]\ntongbao_recipients = "各区人民政府，市安委会各成员单位"\narea = "全市"\n', encoding="utf-8")
     ctx = tongbao(registry, result, options=options_from_config(load_config(path)))
     assert ctx["recipients"] == "各区人民政府，市安委会各成员单位"
-    assert ctx["body"][2]["text"].startswith("截至2026年11月29日，全市应完成任务")
+    assert ctx["body"][2]["text"].startswith("截至2026年11月29日，全市应完成事项")

@@ -100,7 +100,7 @@ def test_recorded_hash_is_of_the_bytes_written(office, monkeypatch):  # noqa: F8
 
     monkeypatch.setattr(issue, "write_atomic", spy_write)
     monkeypatch.setattr(register_module.Register, "record_outputs", spy_record)
-    cli(office, "issue", "tongbao", *DAY, "--unit", A)
+    cli(office, "issue", "tongbao", *DAY)
     ((main_doc, attachment),) = calls
     for path, sha in (main_doc, attachment):
         assert sha == hashlib.sha256(written[path]).hexdigest()
@@ -109,7 +109,7 @@ def test_recorded_hash_is_of_the_bytes_written(office, monkeypatch):  # noqa: F8
 # --- register verify ----------------------------------------------------------------------------
 def test_register_verify_names_each_changed_and_missing_file(office):  # noqa: F811
     cli(office, "issue", "duban", *DAY)
-    cli(office, "issue", "tongbao", *DAY, "--unit", A)
+    cli(office, "issue", "tongbao", *DAY)
     assert "共核对 4 个文件，全部与登记时一致" in cli(office, "register", "verify")
     folder = office / "outputs" / "2026"
     letter_a = folder / "督办函" / "某安委办函〔2026〕1号-应急管理局.docx"

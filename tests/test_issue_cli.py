@@ -52,10 +52,11 @@ def test_plan_errors_name_the_line_and_issue_nothing(office):  # noqa: F811
     assert f"plan.yaml:{line_of(plan, '时间: 下周三')}" in out and "不是时间" in out
     assert "Traceback" not in out and issued(office) == []
     # C has nothing to answer for: refused by name before any number is taken
-    (office / "plan2.yaml").write_text(saved_plan(office, "plan2.yaml").replace(f"  - {B}  #", f"  - {C}\n  - {B}  #"),
-                                       encoding="utf-8")
+    edited = saved_plan(office, "plan2.yaml").replace(f"  - {B}  #", f"  - {C}\n  - {B}  #")
+    (office / "plan2.yaml").write_text(edited, encoding="utf-8")
     out = cli(office, "issue", "--plan", str(office / "plan2.yaml"), ok=False)
-    assert f"{C}截至2026年11月29日没有逾期或未报送事项，不发督办函" in out and issued(office) == []
+    assert f"plan2.yaml:{line_of(edited, f'- {C}')}: {C}：{C}截至2026年11月29日没有逾期或未报送事项" in out
+    assert issued(office) == []
 
 
 def test_plan_from_another_round_is_refused(office):  # noqa: F811
@@ -74,14 +75,18 @@ def test_dry_run_marks_numbers_provisional_and_records_nothing(office):  # noqa:
 
 
 def test_chinese_aliases_and_meeting_options(office):  # noqa: F811
-    cli(office, "issue", "通报", *DAY, "--unit", "应急局")
-    cli(office, "issue", "约谈", *DAY, "--unit", A, "--time", "2026-12-03 14:30", "--place", "县政府三楼会议室")
+    # naming or summoning a unit the ladder has not brought there takes --force with a reason
+    cli(office, "issue", "通报", *DAY, "--unit", "应急局", "--force", "--reason", "县政府专题会要求点名")
+    cli(office, "issue", "约谈", *DAY, "--unit", A, "--time", "2026-12-03 14:30", "--place", "县政府三楼会议室",
+        "--force", "--reason", "县政府专题会要求约谈")
     (bulletin,) = (office / "outputs" / "2026" / "通报").glob("*-通报.docx")
     assert f"1. {A}。" in text(bulletin).split("予以通报批评：")[1]
     (summons,) = (office / "outputs" / "2026" / "约谈通知书").glob("*.docx")
     body = text(summons)
     assert "2026年12月3日（星期四）下午2:30" in body and "地点：县政府三楼会议室。" in body
     assert "约谈事由" in body and "不得委托他人代替" in body
+    # the bulletin named A, but as of the data's date (11-29) nothing followed it: no claimed history
+    assert "经督办" not in body and "仍未整改到位" not in body
 
 
 def test_own_templates_are_validated_before_any_number(office, tmp_path):  # noqa: F811
@@ -110,8 +115,10 @@ def test_print_file_holds_every_letter(office):  # noqa: F811
 
 
 def _issue_process(root, unit, day):
+    # a letter a day for the same items: against the ladder, so forced (what is tested is the numbering)
     return subprocess.Popen([sys.executable, "-m", "notices", "-C", str(root), "issue", "duban", "--unit", unit,
-                             "--as-of", "2026-11-29", "--date", day], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             "--as-of", "2026-11-29", "--date", day, "--force", "--reason", "测试"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def test_two_processes_get_distinct_consecutive_numbers(office):  # noqa: F811

@@ -127,7 +127,7 @@ def test_three_rounds(office):
     save_round(office, "2027-01", ROUND_3)
     out = cli(office, "plan", "--as-of", "2027-01-08", "--date", "2027-01-08", "--save", str(office / "r3.yaml"))
     lines = plan_lines(out)
-    assert "约谈：规则三：2026年12月9日被通报点名（某安委办〔2026〕2号），满30天仍逾期" in lines[A]
+    assert "约谈（2027-01-13 09:00）：规则三：2026年12月9日被通报点名（某安委办〔2026〕2号），满30天仍逾期" in lines[A]
     assert "发督办函：规则一：逾期1项，尚未就此发督办函" in lines[B]  # 3-2, due 2026-12-31
     plan = (office / "r3.yaml").read_text(encoding="utf-8")
     assert "时间: 2027-01-13 09:00" in plan  # 3 working days after 2027-01-08 (a Friday)

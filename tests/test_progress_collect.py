@@ -82,9 +82,11 @@ def problems(result, units=False) -> list[tuple[str, str, str]]:
 
 
 def report(mid, state, completed_on=None, percent=None, text="", evidence="", reporter="", phone="",
-           unit="县应急管理局", source=None) -> Report:
+           unit="县应急管理局", source=None, period=None) -> Report:
+    if period is None:  # 2-1 is quarterly: its rows are 2026's fourth quarter
+        period = "2026-Q4" if mid == "2-1" else ""
     return Report(unit, mid, state, completed_on, percent, text, evidence, reporter, phone, "2026-11", AS_OF,
-                  source or f"{S}!A{ROW[mid]}")
+                  source or f"{S}!A{ROW[mid]}", period)
 
 
 def one(project, values: dict, mid="1-1"):
@@ -143,13 +145,13 @@ def test_county_workbook_any_unit_by_alias(project):
 ])
 def test_completion_date_forms(project, value):
     def general(wb, ws):
-        ws["G3"].number_format = "General"  # a date-formatted cell cannot hold 20241230 (see below)
+        ws["H3"].number_format = "General"  # a date-formatted cell cannot hold 20241230 (see below)
     path = fill(template(project), {"1-1": {"进展状态": "已完成", "完成日期": value}},
                 edit=general if value == 20241230 else None)
     result = read(project, [path])
     reports, probs = result.reports, problems(result)
     if value == "45656":  # a serial typed as text is not a date
-        assert reports == [] and probs == [("error", f"{S}!G3", "完成日期“45656”无法识别，请写成 2026-11-29 或 2026年11月29日 这样的日期")]
+        assert reports == [] and probs == [("error", f"{S}!H3", "完成日期“45656”无法识别，请写成 2026-11-29 或 2026年11月29日 这样的日期")]
         return
     assert probs == []
     assert reports[0].completed_on == dt.date(2024, 12, 30)
@@ -158,12 +160,12 @@ def test_completion_date_forms(project, value):
 def test_number_too_large_for_a_date_cell(project):
     reports, probs = one(project, {"进展状态": "已完成", "完成日期": 20241230})
     assert reports == []
-    assert probs == [("error", f"{S}!G3", "完成日期不是有效日期（公式出错，或数字超出了日期范围），请直接填写日期，如 2026-11-29")]
+    assert probs == [("error", f"{S}!H3", "完成日期不是有效日期（公式出错，或数字超出了日期范围），请直接填写日期，如 2026-11-29")]
 
 
 def test_date_cell_typed_as_text_with_date_format(project):
     def as_text(wb, ws):
-        ws["G3"].number_format = "@"
+        ws["H3"].number_format = "@"
     result = read(project, [fill(template(project), {"1-1": {"进展状态": "已完成", "完成日期": "2025.1.5"}}, edit=as_text)])
     assert result.reports[0].completed_on == dt.date(2025, 1, 5)
 
@@ -176,7 +178,7 @@ def test_date_cell_typed_as_text_with_date_format(project):
 def test_month_only_completion_date(project, text, as_of, day, note):
     result = read(project, [fill(template(project), {"1-1": {"进展状态": "已完成", "完成日期": text}})], as_of=as_of)
     assert result.reports[0].completed_on == day
-    assert problems(result) == [("warning", f"{S}!G3", note)]
+    assert problems(result) == [("warning", f"{S}!H3", note)]
 
 
 @pytest.mark.parametrize("value, message", [
@@ -193,13 +195,13 @@ def test_month_only_completion_date(project, text, as_of, day, note):
 def test_bad_completion_dates(project, value, message):
     reports, probs = one(project, {"进展状态": "已完成", "完成日期": value})
     assert reports == []
-    assert probs == [("error", f"{S}!G3", message)]
+    assert probs == [("error", f"{S}!H3", message)]
 
 
 def test_completion_date_with_another_state_is_dropped_with_a_note(project):
     reports, probs = one(project, {"进展状态": "正在推进", "完成日期": dt.date(2025, 1, 1)})
     assert reports[0].completed_on is None and reports[0].state == "正在推进"
-    assert probs == [("warning", f"{S}!G3", "进展状态为“正在推进”，填写的完成日期未采用")]
+    assert probs == [("warning", f"{S}!H3", "进展状态为“正在推进”，填写的完成日期未采用")]
 
 
 # --- percentages -------------------------------------------------------------------
@@ -215,7 +217,7 @@ def test_percent_forms(project, value, expected):
 
 def test_percent_formatted_cell_holds_a_fraction(project):
     def pct(wb, ws):
-        ws["H3"].number_format = "0%"
+        ws["I3"].number_format = "0%"
     result = read(project, [fill(template(project), {"1-1": {"进展状态": "正在推进", "完成比例": 0.75}}, edit=pct)])
     assert result.reports[0].percent == 75
 
@@ -229,24 +231,24 @@ def test_percent_formatted_cell_holds_a_fraction(project):
 def test_bad_percent_is_dropped_with_a_note(project, value, message):
     reports, probs = one(project, {"进展状态": "正在推进", "完成比例": value})
     assert reports[0].percent is None and reports[0].state == "正在推进"
-    assert probs == [("warning", f"{S}!H3", message)]
+    assert probs == [("warning", f"{S}!I3", message)]
 
 
 # --- row problems --------------------------------------------------------------------
 
 @pytest.mark.parametrize("values, expected", [
     ({"进展状态": "完成", "完成日期": dt.date(2025, 1, 1)},
-     ("error", "F3", "进展状态“完成”不在可选范围内，应为：已完成、正在推进、未启动、不涉及")),
-    ({"进展状态": "已完成"}, ("error", "G3", "进展状态为“已完成”，但未填写完成日期")),
+     ("error", "G3", "进展状态“完成”不在可选范围内，应为：已完成、正在推进、未启动、不涉及")),
+    ({"进展状态": "已完成"}, ("error", "H3", "进展状态为“已完成”，但未填写完成日期")),
     ({"进展情况说明": "做了一些工作"},
-     ("error", "F3", "未填写进展状态（请从下拉列表中选择：已完成、正在推进、未启动、不涉及）")),
+     ("error", "G3", "未填写进展状态（请从下拉列表中选择：已完成、正在推进、未启动、不涉及）")),
     ({"进展状态": "未启动", "责任单位": "县教育局"},
      ("error", "E3", "本表是“县应急管理局”的填报表，这一行却是“县教育局”的，未采用；请由该单位自行填报")),
     ({"进展状态": "未启动", "责任单位": "某某局"}, ("error", "E3", "单位名称“某某局”不在单位名录中")),
     ({"进展状态": "未启动", "编号": "9-9"}, ("error", "A3", "编号“9-9”不在任务登记表中（请勿修改编号列）")),
     ({"进展状态": "未启动", "编号": None}, ("error", "A3", "这一行没有编号，无法对应到具体要求（请勿修改或删除编号列）")),
-    ({"进展状态": "未启动", "完成比例": "#DIV/0!"}, ("error", "H3", "单元格是公式错误值“#DIV/0!”，请改正公式或直接填写内容")),
-    ({"进展状态": "未启动", "进展情况说明": "#REF!"}, ("error", "I3", "单元格是公式错误值“#REF!”，请改正公式或直接填写内容")),
+    ({"进展状态": "未启动", "完成比例": "#DIV/0!"}, ("error", "I3", "单元格是公式错误值“#DIV/0!”，请改正公式或直接填写内容")),
+    ({"进展状态": "未启动", "进展情况说明": "#REF!"}, ("error", "J3", "单元格是公式错误值“#REF!”，请改正公式或直接填写内容")),
 ])
 def test_row_problems_name_the_cell(project, values, expected):
     reports, probs = one(project, values)
@@ -316,8 +318,8 @@ def test_duplicates_that_agree_count_once(project):
 
 def test_merged_explanation_applies_to_every_row(project):
     def merge(wb, ws):
-        ws["I3"] = "三项工作统一部署"
-        ws.merge_cells("I3:I5")
+        ws["J3"] = "三项工作统一部署"
+        ws.merge_cells("J3:J5")
     path = fill(template(project), {m: {"进展状态": "正在推进"} for m in ROW}, edit=merge)
     result = read(project, [path])
     assert [r.text for r in result.reports] == ["三项工作统一部署"] * 3
@@ -326,8 +328,8 @@ def test_merged_explanation_applies_to_every_row(project):
 
 def test_merged_across_columns_counts_in_its_first_column_only(project):
     def merge(wb, ws):
-        ws["I3"] = "说明"
-        ws.merge_cells("I3:J4")
+        ws["J3"] = "说明"
+        ws.merge_cells("J3:K4")
     path = fill(template(project), {"1-1": {"进展状态": "未启动"}, "1-2": {"进展状态": "未启动"}}, edit=merge)
     result = read(project, [path])
     assert [(r.text, r.evidence) for r in result.reports] == [("说明", ""), ("说明", "")]
@@ -340,7 +342,7 @@ def test_text_cells_control_characters_long_text_and_line_breaks(project):
     assert reports[0].text == "正在推进\n第二行"
     assert reports[0].evidence == long
     assert reports[0].reporter == "王伟"
-    assert probs == [("warning", f"{S}!I3", "含有不可见的控制字符，已删除")]
+    assert probs == [("warning", f"{S}!J3", "含有不可见的控制字符，已删除")]
 
 
 # --- file-level checks ---------------------------------------------------------------
@@ -413,7 +415,7 @@ def test_columns_moved_labels_varied_header_lower_no_metadata(project, tmp_path)
     src = "应急局.xlsx 进度填报"
     assert result.reports == [
         report("1-2", "已完成", dt.date(2025, 12, 1), 100, "已完成", source=f"{src}!D5"),
-        report("2-1", "正在推进", None, 50, "推进中", source=f"{src}!D6"),
+        report("2-1", "正在推进", None, 50, "推进中", source=f"{src}!D6", period=""),  # no 期次 column
     ]
     assert problems(result) == [
         ("warning", "应急局.xlsx", "未找到填报表标识信息（可能不是用本工具下发的填报表，或内容被复制到了新文件），已按表头读取"),
@@ -573,20 +575,20 @@ def test_store_round_trip(tmp_path):
                   dt.date(2026, 11, 29), "b.xlsx 进度填报!A3")]
     store.save_round("2026-10", dt.date(2026, 10, 31), _result(*oct_), accept_warnings=False)
     store.save_round("2026-11", dt.date(2026, 11, 29),
-                     _result(*nov, problems=[Problem("b.xlsx 进度填报!F4", "进展状态“完成”不在可选范围内"),
+                     _result(*nov, problems=[Problem("b.xlsx 进度填报!G4", "进展状态“完成”不在可选范围内"),
                                              Problem("县教育局", "未报送", "warning")]),
                      accept_warnings=True)
     assert store.reports("2026-10") == oct_ and store.reports("2026-11") == nov
     assert store.reports_until(dt.date(2026, 11, 28)) == oct_
     assert store.reports_until(dt.date(2026, 11, 29)) == oct_ + nov
     latest = store.latest_reports(dt.date(2026, 12, 31))
-    assert latest[("县应急管理局", "1-1")] == nov[0] and latest[("县教育局", "3-1")] == oct_[1]
-    assert store.latest_reports(before_round="2026-11")[("县应急管理局", "1-1")] == oct_[0]
+    assert latest[("县应急管理局", "1-1", "")] == nov[0] and latest[("县教育局", "3-1", "")] == oct_[1]
+    assert store.latest_reports(before_round="2026-11")[("县应急管理局", "1-1", "")] == oct_[0]
     rounds = store.rounds()
     assert [(r.id, r.as_of, r.registry_version, r.accepted_warnings, r.files, r.reports, r.units, r.skipped, r.notes)
             for r in rounds] == [("2026-10", dt.date(2026, 10, 31), "v1", False, 1, 2, 2, 0, 0),
                                  ("2026-11", dt.date(2026, 11, 29), "v1", True, 1, 1, 1, 1, 1)]
-    assert store.skipped("2026-11")[0].where == "b.xlsx 进度填报!F4"
+    assert store.skipped("2026-11")[0].where == "b.xlsx 进度填报!G4"
     assert store.notes("2026-11")[0].message == "未报送"
     assert store.files("2026-10") == [("a.xlsx", "ab" * 32, 123)]
     # a fresh Store on the same file sees the same
@@ -681,7 +683,7 @@ def test_collect_refuses_with_every_problem_and_stores_nothing(project):
         collect(project, [bad], "2026-11", AS_OF, accept_warnings=False)
     assert exc.value.message.startswith("2026-11 轮未收集：1 个文件中发现 2 处错误（另有 3 条提示），没有保存任何数据")
     assert [(p.where, p.severity) for p in exc.value.problems] == [
-        (f"{S}!F3", "error"), (f"{S}!G4", "error"),
+        (f"{S}!G3", "error"), (f"{S}!H4", "error"),
         ("县消防救援大队", "warning"), ("县教育局", "warning"), ("示例乡镇一", "warning")]
     assert _db_state(project) == before
 
@@ -692,7 +694,7 @@ def test_collect_accept_warnings_stores_valid_rows_and_skipped(project):
     store = Store(db_path(project))
     assert store.reports("2026-11") == result.reports == [report("1-2", "未启动")]
     assert [(p.where, p.message) for p in store.skipped("2026-11")] == [
-        (f"{S}!F3", "进展状态“完成”不在可选范围内，应为：已完成、正在推进、未启动、不涉及")]
+        (f"{S}!G3", "进展状态“完成”不在可选范围内，应为：已完成、正在推进、未启动、不涉及")]
     info = store.rounds()[0]
     assert (info.id, info.as_of, info.accepted_warnings, info.skipped) == ("2026-11", AS_OF, True, 1)
     with pytest.raises(NoticesError, match="请加 --replace"):
@@ -724,14 +726,14 @@ def test_cli_collect_and_rounds(project):
     res = runner.invoke(main, [*base, "collect", "--round", "2026-11", "--as-of", "2026-11-29", str(bad)])
     assert res.exit_code == 1
     assert "错误：2026-11 轮未收集" in res.output
-    assert f"  {S}!F3: 进展状态“完成”不在可选范围内" in res.output
+    assert f"  {S}!G3: 进展状态“完成”不在可选范围内" in res.output
     assert "Traceback" not in res.output
     res = runner.invoke(main, [*base, "rounds"])
     assert res.exit_code == 0 and "还没有收集过任何轮次" in res.output
     res = runner.invoke(main, [*base, "collect", "--round", "2026-11", "--as-of", "2026-11-29", "--accept-warnings",
                                str(bad)])
     assert res.exit_code == 0, res.output
-    assert f"已跳过：{S}!F3" in res.output and "已收集：1 个文件，0 个单位，0 条填报，跳过 1 处错误" in res.output
+    assert f"已跳过：{S}!G3" in res.output and "已收集：1 个文件，0 个单位，0 条填报，跳过 1 处错误" in res.output
     res = runner.invoke(main, [*base, "rounds"])
     assert res.exit_code == 0
     assert res.output.splitlines()[1].startswith("2026-11\t2026-11-29\t")

@@ -23,7 +23,7 @@ from notices.render.progress_xlsx import COLUMNS, DATE_FORMAT, FIRST_ROW, HEADER
 
 MINI = Path(__file__).parent / "data" / "mini"
 GENERATED = dt.date(2026, 11, 1)
-LOCKED = {"编号", "任务序号", "具体要求", "完成时间", "责任单位"}
+LOCKED = {"编号", "任务序号", "具体要求", "完成时间", "责任单位", "期次"}
 UNLOCKED = {"进展状态", "完成日期", "完成比例", "进展情况说明", "佐证材料", "填报人", "联系电话"}
 
 # (milestone id, unit) of every row, in registry order: what each workbook must hold.
@@ -33,6 +33,7 @@ EXPECTED = {
     "县教育局": ["3-1", "3-2"],
     "示例乡镇一": ["1-1", "1-2", "2-1", "3-1", "3-2"],
 }
+PERIOD = {"2-1": "2026年第四季度", "3-2": "2026年"}
 SHORT = {"县应急管理局": "应急管理局", "县消防救援大队": "消防救援大队", "县教育局": "教育局", "示例乡镇一": "示例乡镇一"}
 
 
@@ -55,7 +56,7 @@ def _col(label: str) -> int:
 
 
 def _letter(label: str) -> str:
-    return "ABCDEFGHIJKL"[_col(label) - 1]
+    return "ABCDEFGHIJKLM"[_col(label) - 1]
 
 
 def test_one_workbook_per_unit_named_by_round_and_short_name(project):
@@ -88,6 +89,8 @@ def test_unit_workbook_layout(project, unit):
         assert ws.cell(r, _col("具体要求")).value == ms.requirement
         assert ws.cell(r, _col("完成时间")).value == ms.deadline
         assert ws.cell(r, _col("责任单位")).value == unit
+        # a recurring requirement is asked about its current period (tracking starts with this round)
+        assert ws.cell(r, _col("期次")).value == PERIOD.get(mid)
         assert ws.cell(r, _col("完成日期")).number_format == DATE_FORMAT
         for label in UNLOCKED:
             assert ws.cell(r, _col(label)).value is None
@@ -106,13 +109,13 @@ def test_unit_workbook_layout(project, unit):
     assert state.showErrorMessage and state.errorStyle == "stop"
     assert state.error == "请从下拉列表中选择：已完成、正在推进、未启动、不涉及。"
     date = dvs["date"]
-    assert str(date.sqref) == f"G{FIRST_ROW}:G{last}" and _letter("完成日期") == "G"
+    assert str(date.sqref) == f"H{FIRST_ROW}:H{last}" and _letter("完成日期") == "H"
     assert date.operator == "between"
     assert date.formula1 == str(int(to_excel(dt.date(2024, 3, 26))))
     assert date.formula2 == str(int(to_excel(dt.date(2099, 12, 31))))
     assert date.showErrorMessage and "不早于方案起始日期2024年3月26日" in date.error
     pct = dvs["decimal"]
-    assert str(pct.sqref) == f"H{FIRST_ROW}:H{last}"
+    assert str(pct.sqref) == f"I{FIRST_ROW}:I{last}"
     assert (pct.operator, pct.formula1, pct.formula2) == ("between", "0", "100")
     assert pct.showErrorMessage and "0 到 100" in pct.error
 
@@ -224,7 +227,7 @@ def test_prefill_uses_earlier_rounds_only(project):
         store.save_round(rid, as_of, CollectResult(reports=[rep]), accept_warnings=False)
     path = _templates(project, units=["应急局"], all_units=False, prefill=True)[0]
     ws = load_workbook(path)["进度填报"]
-    row = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(6, 13)] for r in range(FIRST_ROW, ws.max_row + 1)}
+    row = {ws.cell(r, 1).value: [ws.cell(r, c).value for c in range(7, 14)] for r in range(FIRST_ROW, ws.max_row + 1)}
     assert row["1-1"] == ["已完成", dt.datetime(2024, 12, 20), 100, "已完成", None, "王伟", None]
     assert row["1-2"] == ["正在推进", None, 60, "已开展两期培训", "培训通知", "王伟", "0415-7200001"]
     assert row["2-1"] == [None] * 7
@@ -244,7 +247,7 @@ def test_prefill_uses_earlier_rounds_only(project):
 def test_prefill_without_store_is_empty(project):
     path = _templates(project, units=["教育局"], all_units=False, prefill=True)[0]
     ws = load_workbook(path)["进度填报"]
-    assert all(ws.cell(r, c).value is None for r in range(FIRST_ROW, ws.max_row + 1) for c in range(6, 13))
+    assert all(ws.cell(r, c).value is None for r in range(FIRST_ROW, ws.max_row + 1) for c in range(7, 14))
     assert not db_path(project).exists()
 
 

@@ -25,8 +25,9 @@ from notices.assess.calendar import WorkCalendar
 from notices.assess.status import (
     AssessOptions,
     Summary,
+    asked_periods,
     assess,
-    judge_item,
+    judge_milestone,
     latest_round,
     milestone_summary,
     options_from_config,
@@ -176,6 +177,15 @@ def item(result, unit, mid):
     return next(i for i in result.items if i.unit == unit and i.milestone_id == mid)
 
 
+def periods(result, unit, mid):
+    return [i for i in result.items if i.unit == unit and i.milestone_id == mid]
+
+
+def judge_item(ms, unit, reports, as_of, round_id, options):
+    """The one item of a one-off milestone (or the first period of a recurring one)."""
+    return judge_milestone(ms, unit, reports, as_of, round_id, options)[0]
+
+
 # --- items -------------------------------------------------------------------------
 def test_overdue_with_reason(result):
     it = item(result, A, "1-1")
@@ -214,46 +224,55 @@ def test_not_applicable(result):
 
 
 def test_quarterly_missed_last_quarter(result, registry):
-    it = item(result, A, "2-1")
-    assert len(it.periods) == 8
-    first = it.periods[0]
-    assert (first.due, first.deadline, first.status) == (D(2024, 3, 31), D(2024, 4, 1), "已完成")
-    assert [p.status for p in it.periods[:4]] == ["已完成"] * 4
+    its = periods(result, A, "2-1")
+    assert len(its) == 8  # one item per quarter: each is its own obligation
+    first = its[0]
+    assert (first.period, first.period_key, first.item_id) == ("2024年第一季度", "2024-Q1", "2-1@2024-Q1")
+    assert (first.due_date, first.deadline, first.status) == (D(2024, 3, 31), D(2024, 4, 1), "已完成")
+    assert [i.status for i in its[:4]] == ["已完成"] * 4
     early = judge_item(registry.milestones[2], A, [], D(2024, 4, 2), "", AssessOptions())
-    assert early.reason.startswith("完成时间2025年，其中2024年第一季度（2024-03-31，遇周末顺延至2024-04-01），截至2024-04-02已逾期1天")
-    assert [(p.period, p.status, p.completed_on) for p in it.periods[4:]] == [
+    assert early.reason.startswith("完成时间2025年（每季度），本期2024年第一季度（2024-03-31，遇周末顺延至2024-04-01），"
+                                   "截至2024-04-02已逾期1天")
+    assert [(i.period, i.status, i.completed_on) for i in its[4:]] == [
         ("2025年第一季度", "已完成", D(2025, 3, 10)),
         ("2025年第二季度", "已完成", D(2025, 5, 20)),
         ("2025年第三季度", "已完成", D(2025, 8, 1)),
         ("2025年第四季度", "逾期", None),
     ]
-    # 2025-12-31 -> 2026-11-29: 333 days
-    assert (it.status, it.days, it.deadline, it.due, it.done) == ("逾期", 333, D(2025, 12, 31), True, False)
-    assert it.reason.startswith("完成时间2025年，其中2025年第四季度（2025-12-31），截至2026-11-29已逾期333天")
+    last = its[-1]
+    # 2025-12-31 -> 2026-11-29: 333 days; the November report without a period speaks of the
+    # work in hand: every quarter had ended, so of the last one
+    assert (last.status, last.days, last.deadline, last.due, last.done, last.unreported) == (
+        "逾期", 333, D(2025, 12, 31), True, False, False)
+    assert last.reason == ("完成时间2025年（每季度），本期2025年第四季度（2025-12-31），截至2026-11-29已逾期333天，"
+                           "最近一次报送（2026-11轮）为“正在推进”")
+    # a done quarter never quotes another quarter's report
+    assert its[4].latest.completed_on == D(2025, 3, 10)
 
 
 def test_quarterly_missed_quarter_made_good_by_spare_work(result):
-    it = item(result, B, "2-1")
-    assert [p.status for p in it.periods[:4]] == ["已完成"] * 4
+    its = periods(result, B, "2-1")
+    assert [i.status for i in its[:4]] == ["已完成"] * 4
     # on time: Q2 04-10, Q3 07-15, Q4 10-20; Q1 made good by the spare 06-01 (62 days after 03-31)
-    assert [(p.status, p.completed_on, p.days) for p in it.periods[4:]] == [
+    assert [(i.status, i.completed_on, i.days) for i in its[4:]] == [
         ("逾期完成", D(2025, 6, 1), 62),
         ("已完成", D(2025, 4, 10), 0),
         ("已完成", D(2025, 7, 15), 0),
         ("已完成", D(2025, 10, 20), 0),
     ]
-    assert (it.status, it.days, it.done) == ("逾期完成", 62, True)
+    assert all(i.done for i in its)
 
 
 def test_one_piece_of_work_serves_one_quarter():
     ms = Milestone("9-1", 9, "每季度检查", "2025年", "每季度",
-                   [Due(D(2025, 3, 31), "Q1"), Due(D(2025, 6, 30), "Q2"), Due(D(2025, 9, 30), "Q3")])
+                   [Due(D(2025, 3, 31), "Q1", "2025-Q1"), Due(D(2025, 6, 30), "Q2", "2025-Q2"),
+                    Due(D(2025, 9, 30), "Q3", "2025-Q3")])
     rnd = ("r", D(2025, 10, 15))
     reports = [rep(A, "9-1", "已完成", D(2025, 4, 10), rnd), rep(A, "9-1", "已完成", D(2025, 7, 15), rnd)]
-    it = judge_item(ms, A, reports, D(2025, 10, 20), "2026-11", AssessOptions(warn_days=0))
+    its = judge_milestone(ms, A, reports, D(2025, 10, 20), "2026-11", AssessOptions(warn_days=0))
     # Q1 missed; 04-10 and 07-15 are Q2's and Q3's own: nothing spare for Q1.
-    assert [p.status for p in it.periods] == ["逾期", "已完成", "已完成"]
-    assert (it.status, it.days) == ("逾期", 203)  # 2025-03-31 -> 2025-10-20
+    assert [i.status for i in its] == ["逾期", "已完成", "已完成"]
+    assert (its[0].status, its[0].days) == ("逾期", 203)  # 2025-03-31 -> 2025-10-20
 
 
 def test_holiday_roll(result, registry):
@@ -297,7 +316,7 @@ def test_due_soon_in_workdays():
     # From 2025-09-26 (Fri) to 10-09: 9-28 (make-up Sunday), 9-29, 9-30, 10-09 -> 4 working days, 13 calendar days.
     opts = AssessOptions(warn_days=4, warn_in_workdays=True)
     it = judge_item(ms, A, reports, D(2025, 9, 26), "r", opts)
-    assert (it.status, it.days, it.periods[0].workdays_left) == ("临期", 13, 4)
+    assert (it.status, it.days, it.workdays_left) == ("临期", 13, 4)
     assert "还剩13天（4个工作日）" in it.reason
     opts = AssessOptions(warn_days=3, warn_in_workdays=True)
     assert judge_item(ms, A, reports, D(2025, 9, 26), "r", opts).status == "正常推进"
@@ -352,11 +371,14 @@ def test_reports_after_as_of_are_ignored(registry):
 # --- summaries -------------------------------------------------------------------------------
 def test_unit_summaries(result):
     a, b, c = (result.unit(n) for n in (A, B, C))
-    assert a.counts == {"逾期": 2, "未报送": 0, "临期": 1, "逾期完成": 0, "正常推进": 1, "已完成": 1, "不涉及": 0}
-    assert (a.due, a.done, a.rate, a.overdue) == (3, 1, pytest.approx(1 / 3), 2)
+    # A: 1-1 overdue, 1-2 due soon, 2-1 seven quarters done and 2025 Q4 overdue, 3-1 done, 3-2 not due
+    assert a.counts == {"逾期": 2, "未报送": 0, "临期": 1, "逾期完成": 0, "正常推进": 1, "已完成": 8, "不涉及": 0,
+                        "无记录": 0}
+    assert (a.due, a.done, a.rate, a.overdue) == (10, 8, pytest.approx(0.8), 2)
     assert (a.worst.milestone_id, a.worst.days) == ("1-1", 698)
-    assert b.counts == {"逾期": 0, "未报送": 1, "临期": 0, "逾期完成": 2, "正常推进": 1, "已完成": 1, "不涉及": 0}
-    assert (b.due, b.done, b.rate, b.unreported, b.worst) == (3, 3, 1.0, 1, None)
+    assert b.counts == {"逾期": 0, "未报送": 1, "临期": 0, "逾期完成": 2, "正常推进": 1, "已完成": 8, "不涉及": 0,
+                        "无记录": 0}
+    assert (b.due, b.done, b.rate, b.unreported, b.worst) == (10, 10, 1.0, 1, None)
     assert c.counts["不涉及"] == 1 and (c.due, c.done, c.rate) == (1, 1, 1.0)
     assert [i.milestone_id for i in b.flagged] == ["1-2"]
 
@@ -364,12 +386,12 @@ def test_unit_summaries(result):
 def test_category_and_county_totals(result):
     cat1, cat2 = result.categories
     assert cat1.name == "（一）开展排查行动" and cat2.name == "（二）开展宣传行动"
-    # category 1: 1-1 x3, 1-2 x3, 2-1 x2
-    assert (len(cat1.items), cat1.due, cat1.done, cat1.overdue) == (8, 5, 3, 2)
+    # category 1: 1-1 x3, 1-2 x3, 2-1 eight quarters x2
+    assert (len(cat1.items), cat1.due, cat1.done, cat1.overdue) == (22, 19, 17, 2)
     assert (len(cat2.items), cat2.due, cat2.done) == (4, 2, 2)
     county = result.county
-    assert (len(county.items), county.due, county.done, county.overdue, county.unreported) == (12, 7, 5, 2, 1)
-    assert county.rate == pytest.approx(5 / 7)
+    assert (len(county.items), county.due, county.done, county.overdue, county.unreported) == (26, 21, 19, 2, 1)
+    assert county.rate == pytest.approx(19 / 21)
 
 
 def test_ranking_ties(result):
@@ -413,7 +435,7 @@ def test_single_unit_filter(registry):
     res = assess(registry, REPORTS, AS_OF, unit=B)
     assert {i.unit for i in res.items} == {B}
     assert [s.key for s in res.units] == [B]
-    assert res.county.due == 3
+    assert res.county.due == 10
 
 
 def test_stray_reports_warn(registry):
@@ -428,7 +450,7 @@ def test_no_rounds_at_all(registry):
     a = item(res, A, "1-1")
     assert (a.status, a.unreported) == ("逾期", True)
     assert a.reason.endswith("从未报送进展")
-    assert res.county.done == 0 and res.county.due == 7
+    assert res.county.done == 0 and res.county.due == 21
 
 
 def test_options_from_config(tmp_path):

@@ -1,12 +1,13 @@
 """`notices status` end to end: a project folder with the tiny registry of
 test_status.py and its reports stored as two rounds in the project database.
 
-Hand-computed figures (as of 2026-11-29; see test_status.py for each item):
+Hand-computed figures (as of 2026-11-29; see test_status.py for each item; the
+quarterly 2-1 counts once per quarter, 8 quarters):
 
-  县应急管理局   应完成3 已完成1 完成率33.3%  逾期2 (1-1 698天, 2-1 333天) 临期1  rank 3
-  县教育局       应完成3 已完成3 完成率100%   未报送1 (1-2)                        rank 1
-  县消防救援大队 应完成1 已完成1 完成率100%   不涉及1                              rank 1
-  全县           应完成7 已完成5 完成率71.4%  逾期2 未报送1 临期1
+  县应急管理局   应完成10 已完成8  完成率80%    逾期2 (1-1 698天, 2-1 2025年第四季度 333天) 临期1  rank 3
+  县教育局       应完成10 已完成10 完成率100%   未报送1 (1-2)                        rank 1
+  县消防救援大队 应完成1  已完成1  完成率100%   不涉及1                              rank 1
+  全县           应完成21 已完成19 完成率90.5%  逾期2 未报送1 临期1
 """
 
 from __future__ import annotations
@@ -50,18 +51,18 @@ def test_terminal_table(project):
     out = run(project, "--as-of", "2026年11月29日").output
     lines = out.splitlines()
     assert lines[0] == "进展情况（截至2026年11月29日，最近一轮：2026-11（2026-11-20））"
-    assert lines[1] == "全县：应完成7项，已完成5项，完成率71.4%；逾期2项，未报送1项，临期1项"
+    assert lines[1] == "全县：应完成事项21项，已完成19项，完成率90.5%；逾期2项，未报送1项，临期1项"
     # worst unit first
     heads = [line for line in lines if line.startswith("【")]
     assert heads == [
-        "【第3名】县应急管理局  应完成3项，已完成1项，完成率33.3%；逾期2项，临期1项",
-        "【第1名】县教育局  应完成3项，已完成3项，完成率100.0%；未报送1项",
-        "【第1名】县消防救援大队  应完成1项，已完成1项，完成率100.0%",
+        "【第3名】县应急管理局  应完成事项10项，已完成8项，完成率80%；逾期2项，临期1项",
+        "【第1名】县教育局  应完成事项10项，已完成10项，完成率100%；未报送1项",
+        "【第1名】县消防救援大队  应完成事项1项，已完成1项，完成率100%",
     ]
     first = lines.index(heads[0])
-    assert lines[first + 1].split() == ["编号", "状态", "具体要求", "说明"]
-    assert lines[first + 2].split()[:3] == ["1-1", "逾期698天", "建立工作机制"]
-    assert lines[first + 3].split()[:2] == ["2-1", "逾期333天"]
+    assert lines[first + 1].split() == ["编号", "期次", "状态", "具体要求", "说明"]
+    assert lines[first + 2].split()[:4] == ["1-1", "—", "逾期698天", "建立工作机制"]
+    assert lines[first + 3].split()[:3] == ["2-1", "2025年第四季度", "逾期333天"]
     # columns line up in display width (CJK counts two)
     header, row = lines[first + 1], lines[first + 2]
     assert display_width(header[:header.index("说明")]) == display_width(row[:row.index("完成时间")])
@@ -75,7 +76,7 @@ def test_only_and_unit(project):
     out = run(project, "--as-of", "2026-11-29", "--only", "due-soon").output
     assert "临期（剩11天）" in out and "未报送（剩11天）" in out
     out = run(project, "--as-of", "2026-11-29", "--unit", "应急局").output
-    assert "全县：应完成3项，已完成1项，完成率33.3%；逾期2项，临期1项" in out
+    assert "全县：应完成事项10项，已完成8项，完成率80%；逾期2项，临期1项" in out
     assert "县教育局" not in out
 
 
@@ -93,26 +94,31 @@ def test_bad_date(project):
 
 def test_json(project):
     data = json.loads(run(project, "--as-of", "2026-11-29", "--json").output)
-    assert set(data) == {"as_of", "round", "settings", "only", "warnings", "county", "categories", "units"}
+    assert set(data) == {"as_of", "round", "settings", "only", "warnings", "county", "categories", "units",
+                         "internal"}
     assert data["as_of"] == "2026-11-29"
     assert data["round"] == {"id": "2026-11", "date": "2026-11-20"}
-    assert data["settings"] == {"warn_days": 15, "warn_in_workdays": False, "roll_deadlines": True}
+    assert data["settings"] == {"warn_days": 15, "warn_in_workdays": False, "roll_deadlines": True,
+                                "tracking_start": "2024-04-05"}  # the first round's cut-off
+    assert data["internal"] == []
     county = data["county"]
     assert set(county) == {"name", "due", "done", "rate", "counts", "overdue", "unreported", "worst"}
-    assert (county["due"], county["done"], county["rate"]) == (7, 5, 0.7143)
+    assert (county["due"], county["done"], county["rate"]) == (21, 19, 0.9048)
     assert county["worst"] == {"unit": A, "milestone_id": "1-1", "days": 698}
-    assert [(c["no"], c["due"], c["done"]) for c in data["categories"]] == [(1, 5, 3), (2, 2, 2)]
+    assert [(c["no"], c["due"], c["done"]) for c in data["categories"]] == [(1, 19, 17), (2, 2, 2)]
     assert [(u["unit"], u["rank"]) for u in data["units"]] == [(A, 3), (B, 1), (C, 1)]
     a = data["units"][0]
-    assert a["counts"] == {"逾期": 2, "未报送": 0, "临期": 1, "逾期完成": 0, "正常推进": 1, "已完成": 1, "不涉及": 0}
+    assert a["counts"] == {"逾期": 2, "未报送": 0, "临期": 1, "逾期完成": 0, "正常推进": 1, "已完成": 8, "不涉及": 0,
+                           "无记录": 0}
     item = a["items"][0]
     assert set(item) == {"unit", "milestone_id", "task_no", "category_no", "requirement", "deadline_text",
                          "deadline", "status", "label", "days", "unreported", "flagged", "due", "done", "reason",
-                         "latest", "periods"}
+                         "latest", "item_id", "period", "period_key", "due_date", "completed_on", "rejected"}
     assert (item["milestone_id"], item["status"], item["days"], item["deadline"]) == ("1-1", "逾期", 698, "2024-12-31")
     assert item["latest"]["round_id"] == "2026-11" and item["latest"]["text"] == "已起草制度文件"
-    quarterly = next(i for i in a["items"] if i["milestone_id"] == "2-1")
-    assert len(quarterly["periods"]) == 8 and quarterly["periods"][-1]["status"] == "逾期"
+    quarters = [i for i in a["items"] if i["milestone_id"] == "2-1"]
+    assert len(quarters) == 8
+    assert [(q["item_id"], q["status"]) for q in quarters if q["status"] == "逾期"] == [("2-1@2025-Q4", "逾期")]
     only = json.loads(run(project, "--as-of", "2026-11-29", "--json", "--only", "unreported").output)
     assert [(u["unit"], [i["milestone_id"] for i in u["items"]]) for u in only["units"]] == [(B, ["1-2"])]
 
@@ -146,7 +152,7 @@ def test_xlsx(project, tmp_path):
     header = [c.value for c in units[2]]
     assert header[:7] == ["排名", "单位", "应完成", "已完成", "完成率", "逾期", "未报送"]
     rows = [[c.value for c in row[:7]] for row in units.iter_rows(min_row=3, max_row=5)]
-    assert rows == [[1, B, 3, 3, 1, 0, 1], [1, C, 1, 1, 1, 0, 0], [3, A, 3, 1, pytest.approx(1 / 3), 2, 0]]
+    assert rows == [[1, B, 10, 10, 1, 0, 1], [1, C, 1, 1, 1, 0, 0], [3, A, 10, 8, pytest.approx(0.8), 2, 0]]
     assert units["E3"].number_format == "0.0%"
     charts = units._charts
     assert len(charts) == 1 and isinstance(charts[0], BarChart)
@@ -158,14 +164,16 @@ def test_xlsx(project, tmp_path):
 
     items = wb["具体要求"]
     header = [c.value for c in items[2]]
-    assert header[5] == "状态"
+    assert header[2] == "期次" and header[6] == "状态"
     first = [c.value for c in items[3]]
-    assert first[:2] == [A, "1-1"] and first[5:7] == ["逾期", 698]
-    assert first[11].startswith("完成时间2024年底（2024-12-31），截至2026-11-29已逾期698天")
-    statuses = [row[5].value for row in items.iter_rows(min_row=3)]
-    assert statuses == ["逾期", "逾期", "未报送", "临期", "逾期完成", "逾期完成", "逾期完成",
-                        "正常推进", "正常推进", "已完成", "已完成", "不涉及"]
-    rules = _rules(items)["F3:F14"]
+    assert first[:3] == [A, "1-1", None] and first[6:8] == ["逾期", 698]
+    assert first[12].startswith("完成时间2024年底（2024-12-31），截至2026-11-29已逾期698天")
+    second = [c.value for c in items[4]]
+    assert second[:3] == [A, "2-1", "2025年第四季度"]
+    statuses = [row[6].value for row in items.iter_rows(min_row=3)]
+    assert statuses == ["逾期", "逾期", "未报送", "临期", *["逾期完成"] * 3, "正常推进", "正常推进",
+                        *["已完成"] * 16, "不涉及"]
+    rules = _rules(items)["G3:G28"]
     colours = {rule.formula[0].strip('"'): rule.dxf.fill.bgColor.rgb[-6:] for rule in rules}
     assert colours["逾期"] == "FFC7CE"  # red
     assert colours["临期"] == "FFEB9C"  # yellow
@@ -175,8 +183,9 @@ def test_xlsx(project, tmp_path):
 
     cats = wb["类别"]
     rows = [[c.value for c in row[:4]] for row in cats.iter_rows(min_row=3)]
-    assert rows == [["（一）开展排查行动", 5, 3, pytest.approx(0.6)], ["（二）开展宣传行动", 2, 2, 1],
-                    ["全县合计", 7, 5, pytest.approx(5 / 7)]]
+    assert rows == [["（一）开展排查行动", 19, 17, pytest.approx(17 / 19)], ["（二）开展宣传行动", 2, 2, 1],
+                    ["全县合计", 21, 19, pytest.approx(19 / 21)]]
+    assert "本办公室事项" not in wb.sheetnames  # the office is not among these units
 
     again = CliRunner().invoke(main, ["-C", str(project), "status", "--as-of", "2026-11-29", "--xlsx", str(path)])
     assert again.exit_code == 1 and "文件已存在" in again.output
@@ -197,8 +206,10 @@ def test_no_rounds_yet(tmp_path):
     write_registry(root / "registry")
     out = CliRunner().invoke(main, ["-C", str(root), "status", "--as-of", "2026-11-29"]).output
     assert "尚未收集任何一轮进度报送" in out
-    # nothing ever reported: every due item is overdue and unreported, 1-2 is 未报送 for all three
-    assert "全县：应完成7项，已完成0项，完成率0.0%；逾期7项，未报送3项，其中逾期且本轮未报送7项" in out
+    # nothing ever reported: every due one-off item is overdue and unreported, 1-2 is 未报送 for all
+    # three; the quarters of 2-1 all ended before any collection: 无记录, not overdue
+    assert "全县：应完成事项5项，已完成0项，完成率0%；逾期5项，未报送3项，其中逾期且本轮未报送5项" in out
+    assert "无记录" in out and "逾期333天" not in out
 
 
 def test_progress_for_table(project):
@@ -213,7 +224,9 @@ def test_progress_for_table(project):
     edu = progress_for_table(Project(project), AS_OF, "教育局")
     assert edu["1-2"] == ("未报送（剩11天）", "本轮未报送。")
     assert edu["1-1"] == ("已完成", "已于2024-11-30完成")
-    assert edu["2-1"] == ("逾期完成62天", "已于2025-10-20完成")
+    # a recurring requirement: its worst quarter, then the latest quarter, what else is worth saying
+    assert edu["2-1"] == ("2025年第一季度逾期完成62天",
+                          "2025年第四季度：已完成，已于2025-10-20完成；2025年第一季度：逾期完成62天；其余6期已完成")
     assert edu["3-2"] == ("正常推进", "尚无报送")
 
 

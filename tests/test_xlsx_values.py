@@ -101,9 +101,9 @@ def test_a_sample_round_with_every_mistake_reads_the_same(project, tmp_path, mon
 
 def test_rich_text_inline_strings_and_cached_formulas(project, monkeypatch):  # noqa: F811
     def edit(wb, ws):
-        ws["I3"] = CellRichText(["正在", TextBlock(InlineFont(b=True), "推进"), "中"])
-        ws["F3"] = "正在推进"
-        ws["H3"] = "=50+10"
+        ws["J3"] = CellRichText(["正在", TextBlock(InlineFont(b=True), "推进"), "中"])
+        ws["G3"] = "正在推进"
+        ws["I3"] = "=50+10"
 
     path = fill(template(project), {}, edit=edit)
     # A cached formula result as Excel writes it, and an inline string.

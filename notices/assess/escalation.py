@@ -3,18 +3,27 @@
 Pure: the caller passes the assessment and what the register knows (``PastDoc``);
 out comes, per unit, the next step and its reason in one line citing the rule.
 
-A document is *live for a unit* while it takes up (``subjects``) at least one of
-the unit's items still overdue or unreported; once a unit has caught up on them
-the document no longer counts, and new failures start the ladder again.
+Memory. Every live (not voided) document in the register counts from the moment
+it was issued, whatever ``as_of`` the plan is made for: re-planning never
+proposes again what has been issued about the same items. A document is *live
+for a unit* while it takes up (``subjects``) at least one of the unit's items
+still overdue or unreported; items are told apart by period ("7-1@2026-Q3"), so
+a quarter missed after a letter is a new item, not one the letter covered. Once
+a unit has caught up on a document's items it no longer counts, and new
+failures start the ladder again.
 
-Rules, checked from the top rung down; the first that applies decides:
-  规则三 约谈: named in a 通报, and either still overdue ``yuetan_after_days``
-        days after it, or overdue on ``yuetan_overdue_items`` items or more;
+Rules, from the highest rung the unit has reached; every step waits for the
+deadline the previous document stated:
+  规则三 约谈: named in a 通报, the 通报's report deadline passed, and either still
+        overdue ``yuetan_after_days`` days after the 通报, or overdue on
+        ``yuetan_overdue_items`` items or more;
   规则二 通报: sent a 督办函, its reply deadline passed, still overdue or unreported;
-  规则一 督办函: overdue or unreported items, and no 督办函 about them yet.
-Nothing is proposed while a 督办函's reply deadline runs or the 约谈 period
-after a 通报 runs, after a 约谈 (the next rung, 曝光, is the office's own
-decision), or when a unit has nothing overdue or unreported.
+        named in the round's 通报 — or, when that is already out, in the next one;
+  规则一 督办函: overdue or unreported items that no live document has taken up.
+After a 约谈 whose report deadline has passed the next rung is 曝光, which is the
+office's own decision: the plan only says so. Items a live document has not
+taken up (new failures) get a 督办函 of their own while the unit waits on the
+others.
 """
 
 from __future__ import annotations
@@ -23,9 +32,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..textfmt import cn_date, cn_number
-from .status import OVERDUE, Assessment, Summary, unit_items
+from .status import OVERDUE, Assessment, ItemStatus, Summary, unit_items
 
 DUBAN, TONGBAO, YUETAN = "督办函", "通报", "约谈通知书"
+RUNGS = (DUBAN, TONGBAO, YUETAN)
 
 
 @dataclass(frozen=True)
@@ -35,10 +45,13 @@ class PastDoc:
     kind: str
     doc_number: str
     issued_on: dt.date
-    subjects: dict[str, tuple[str, ...]]  # unit -> milestone ids it took up
-    reply_due: dt.date | None = None
+    subjects: dict[str, tuple[str, ...]]  # unit -> item ids it took up
+    reply_due: dt.date | None = None  # the deadline it gave: reply, report, rectification report
     replied_on: dt.date | None = None
     round_id: str = ""
+    meeting: dt.datetime | None = None  # 约谈: when it was set
+    place: str = ""
+    as_of: dt.date | None = None  # the progress data it rested on
 
 
 @dataclass(frozen=True)
@@ -52,88 +65,133 @@ class Rules:
 @dataclass
 class Step:
     unit: str
-    action: str  # DUBAN / TONGBAO / YUETAN, or "" for nothing
+    action: str  # DUBAN / TONGBAO / YUETAN, or "" for nothing now
     reason: str  # one line, citing the rule
-    milestones: list[str] = field(default_factory=list)  # the unit's items the step is about
-    earlier: list[PastDoc] = field(default_factory=list)  # live documents, oldest first
+    items: list[str] = field(default_factory=list)  # item ids the step takes up
+    earlier: list[PastDoc] = field(default_factory=list)  # live documents, in ladder order
+    waiting_until: dt.date | None = None  # a deadline a document stated has not passed yet
+    deferred: bool = False  # due to be named, but the round's 通报 is already out
+
+    @property
+    def history(self) -> list[tuple[str, str, dt.date]]:
+        """(kind, 文号, date) of the live 督办函 and 通报, for a document to cite."""
+        return [(d.kind, d.doc_number, d.issued_on) for d in self.earlier if d.kind in (DUBAN, TONGBAO)]
 
 
 @dataclass
 class Proposal:
     as_of: dt.date
     round_id: str
-    steps: list[Step]  # one per unit with items, in directory order
-    tongbao: bool  # no 通报 of this round yet: propose the round's 通报
+    steps: list[Step]  # one per supervised unit with items, in directory order
+    tongbao: bool  # this round has no 通报 yet: propose it
+    round_tongbao: PastDoc | None = None  # this round's 通报, when issued
 
     def units(self, action: str) -> list[str]:
         return [s.unit for s in self.steps if s.action == action]
 
+    def step(self, unit: str) -> Step | None:
+        return next((s for s in self.steps if s.unit == unit), None)
 
-def _doc(doc: PastDoc) -> str:
+
+def doc_text(doc: PastDoc) -> str:
     return f"{cn_date(doc.issued_on)}{'发' if doc.kind != TONGBAO else ''}{doc.kind}（{doc.doc_number}）"
 
 
-def _items(summary: Summary) -> tuple[list[str], int]:
-    flagged = unit_items(summary)
-    return [i.milestone_id for i in flagged], sum(1 for i in flagged if i.status == OVERDUE)
-
-
-def _counts(ids: list[str], overdue: int) -> str:
+def counts_text(items: list[ItemStatus]) -> str:
+    """逾期3项、未报送1项"""
+    overdue = sum(1 for i in items if i.status == OVERDUE)
     parts = [f"逾期{cn_number(overdue)}项"] if overdue else []
-    if len(ids) - overdue:
-        parts.append(f"未报送{cn_number(len(ids) - overdue)}项")
+    if len(items) - overdue:
+        parts.append(f"未报送{cn_number(len(items) - overdue)}项")
     return "、".join(parts)
 
 
-def step_for(summary: Summary, docs: list[PastDoc], as_of: dt.date, rules: Rules) -> Step:
+def _ladder_key(doc: PastDoc) -> tuple:
+    return doc.issued_on, RUNGS.index(doc.kind) if doc.kind in RUNGS else len(RUNGS)
+
+
+def step_for(summary: Summary, docs: list[PastDoc], as_of: dt.date, rules: Rules,
+             round_tongbao: PastDoc | None = None) -> Step:
     unit = summary.key
-    ids, overdue = _items(summary)
-    mine = sorted((d for d in docs if unit in d.subjects and d.issued_on <= as_of), key=lambda d: d.issued_on)
+    flagged = unit_items(summary)
+    ids = [i.item_id for i in flagged]
+    mine = sorted((d for d in docs if unit in d.subjects and d.kind in RUNGS), key=_ladder_key)
     if not ids:
         if mine:
-            return Step(unit, "", f"已无逾期或未报送事项（此前{_doc(mine[-1])}），不再发文")
+            return Step(unit, "", f"已无逾期或未报送事项（此前{doc_text(mine[-1])}），不再发文")
         return Step(unit, "", "无逾期或未报送事项")
     live = [d for d in mine if set(d.subjects[unit]) & set(ids)]
-    counts = _counts(ids, overdue)
+    if not live:
+        return Step(unit, DUBAN, f"规则一：{counts_text(flagged)}，尚未就此发督办函", ids)
+    covered = {i for d in live for i in d.subjects[unit]}
+    fresh = [i for i in flagged if i.item_id not in covered]
+    step = _ladder_step(unit, flagged, live, as_of, rules, round_tongbao)
+    if fresh and not step.action:
+        return Step(unit, DUBAN, f"规则一：另有{counts_text(fresh)}尚未就此发督办函（{step.reason}）",
+                    [i.item_id for i in fresh], live, step.waiting_until)
+    return step
 
-    def last(kind: str) -> PastDoc | None:
-        return next((d for d in reversed(live) if d.kind == kind), None)
 
-    yuetan, tongbao, duban = last(YUETAN), last(TONGBAO), last(DUBAN)
+def _last(live: list[PastDoc], kind: str) -> PastDoc | None:
+    return next((d for d in reversed(live) if d.kind == kind), None)
+
+
+def _ladder_step(unit: str, flagged: list[ItemStatus], live: list[PastDoc], as_of: dt.date, rules: Rules,
+                 round_tongbao: PastDoc | None) -> Step:
+    """The next rung for the items the live documents took up."""
+    ids = [i.item_id for i in flagged]
+    taken = {i for d in live for i in d.subjects[unit]}
+    old = [i for i in flagged if i.item_id in taken]
+    counts = counts_text(old)
+    overdue = sum(1 for i in old if i.status == OVERDUE)
+    yuetan, tongbao, duban = _last(live, YUETAN), _last(live, TONGBAO), _last(live, DUBAN)
     if yuetan:
-        return Step(unit, "", f"已于{_doc(yuetan)}，仍有{counts}；下一步为公开曝光，由办公室研究决定",
-                    ids, live)
+        due = yuetan.reply_due
+        if due is not None and as_of <= due:
+            return Step(unit, "", f"已于{doc_text(yuetan)}，要求{cn_date(due)}前报送书面整改报告，届时再议",
+                        [], live, due)
+        return Step(unit, "", f"已于{doc_text(yuetan)}，仍有{counts}；下一步为公开曝光，由办公室研究决定",
+                    [], live)
     if tongbao:
+        due = tongbao.reply_due
+        named = f"{cn_date(tongbao.issued_on)}被通报点名（{tongbao.doc_number}）"
+        if due is not None and as_of <= due:
+            return Step(unit, "", f"{named}，通报要求{cn_date(due)}前报送整改情况，届时再议", [], live, due)
         days = (as_of - tongbao.issued_on).days
         if overdue and rules.yuetan_after_days and days >= rules.yuetan_after_days:
-            why = f"{cn_date(tongbao.issued_on)}被通报点名（{tongbao.doc_number}），满{cn_number(days)}天仍{counts}"
-            return Step(unit, YUETAN, f"规则三：{why}", ids, live)
+            return Step(unit, YUETAN, f"规则三：{named}，满{cn_number(days)}天仍{counts}", ids, live)
         if rules.yuetan_overdue_items and overdue >= rules.yuetan_overdue_items:
-            why = (f"{cn_date(tongbao.issued_on)}被通报点名（{tongbao.doc_number}），仍{counts}，"
-                   f"逾期达到{cn_number(rules.yuetan_overdue_items)}项")
-            return Step(unit, YUETAN, f"规则三：{why}", ids, live)
-        wait = f"满{cn_number(rules.yuetan_after_days)}天" if rules.yuetan_after_days else "按规则"
-        return Step(unit, "", f"{cn_date(tongbao.issued_on)}已被通报点名（{tongbao.doc_number}），仍{counts}；"
-                              f"通报后{wait}仍逾期的约谈", ids, live)
+            return Step(unit, YUETAN, f"规则三：{named}，报送期限{cn_date(due) if due else ''}已过，仍{counts}，"
+                                      f"逾期达到{cn_number(rules.yuetan_overdue_items)}项", ids, live)
+        if not rules.yuetan_after_days:
+            return Step(unit, "", f"{named}，仍{counts}；未达到约谈条件", [], live)
+        when = tongbao.issued_on + dt.timedelta(days=rules.yuetan_after_days)
+        return Step(unit, "", f"{named}，仍{counts}；通报后满{cn_number(rules.yuetan_after_days)}天"
+                              f"（{cn_date(when)}）仍逾期的约谈", [], live, when)
     if duban:
         due = duban.reply_due
         replied = f"，{cn_date(duban.replied_on)}已回复" if duban.replied_on else "，未回复"
-        if due is not None and as_of > due:
-            return Step(unit, TONGBAO, f"规则二：{_doc(duban)}，回复期限{cn_date(due)}已过{replied}，"
-                                       f"仍{counts}", ids, live)
-        until = f"，回复期限{cn_date(due)}未到" if due else ""
-        return Step(unit, "", f"已于{_doc(duban)}{until}；到期后仍{counts}的通报点名", ids, live)
-    return Step(unit, DUBAN, f"规则一：{counts}，尚未就此发督办函", ids, live)
+        if due is not None and as_of <= due:
+            return Step(unit, "", f"已于{doc_text(duban)}（{counts}），回复期限{cn_date(due)}未到；"
+                                  f"届时仍未整改的，在通报中点名", [], live, due)
+        why = f"规则二：{doc_text(duban)}，回复期限{cn_date(due) if due else ''}已过{replied}，仍{counts}"
+        if round_tongbao is not None:
+            return Step(unit, "", f"{why}；本轮通报（{round_tongbao.doc_number}）已于{cn_date(round_tongbao.issued_on)}"
+                                  f"印发，将在下一轮进度收集后的通报中点名", [], live, deferred=True)
+        return Step(unit, TONGBAO, why, ids, live)
+    raise AssertionError("a live document is a 督办函, 通报 or 约谈通知书")
 
 
 def propose(assessment: Assessment, docs: list[PastDoc], rules: Rules | None = None) -> Proposal:
-    """The next step for every unit of the assessment, and whether the round's
-    通报 is still to be issued."""
+    """The next step for every supervised unit of the assessment, and whether the
+    round's 通报 is still to be issued."""
     rules = rules or Rules()
     as_of = assessment.as_of
-    steps = [step_for(s, docs, as_of, rules) for s in assessment.units]
-    has_tongbao = any(d.kind == TONGBAO and d.round_id == assessment.round_id and d.issued_on <= as_of for d in docs)
-    return Proposal(as_of, assessment.round_id, steps, bool(assessment.round_id) and not has_tongbao)
+    round_tongbao = next((d for d in sorted(docs, key=_ladder_key)
+                          if d.kind == TONGBAO and assessment.round_id and d.round_id == assessment.round_id), None)
+    steps = [step_for(s, docs, as_of, rules, round_tongbao) for s in assessment.units]
+    return Proposal(as_of, assessment.round_id, steps, bool(assessment.round_id) and round_tongbao is None,
+                    round_tongbao)
 
 
 def rules_from_config(config) -> Rules:

@@ -2,64 +2,63 @@
 
 Input: the registry, the reports of all rounds up to ``as_of`` (any order), the
 date and the options ([status] and [calendar] of notices.toml). Output: an
-``Assessment`` with one ``ItemStatus`` per (responsible unit, milestone), and
-summaries per unit, per category and for the county. Every status carries a
-one-line Chinese reason, so any figure can be explained to the unit concerned.
+``Assessment`` with one ``ItemStatus`` per *item* — a (responsible unit,
+milestone) for a one-off milestone, a (unit, milestone, period) for a recurring
+one ("7-1 2026年第四季度") — and summaries per unit, per category and for the
+whole area. Every status carries a one-line Chinese reason, so any figure can be
+explained to the unit concerned.
 
-Rules
+Items
 -----
-Deadlines. A milestone has one due date per period (one period for a one-off
-milestone). With ``roll_deadlines`` a due date on a rest day moves to the next
-working day (calendar.py); all counting below uses that effective deadline.
+A one-off milestone ("2024年底") is one item, owed until it is done: a missed
+deadline stays overdue however long ago it was. A recurring milestone (每季度,
+每年, 各年度序时推动 …) is one item per period: a missed quarter is its own
+failure, and the next quarter its own obligation. Of a recurring milestone's
+periods, those ended by ``as_of`` and the current one (the first not yet
+ended) are items; later ones are not yet.
 
-Completions. A report with state 已完成 says the milestone was done on its
-``completed_on`` (or, if the date was left blank, on the round date
-``reported_on``). Completions from *any* round count, once per distinct date,
-and only if not after ``as_of``. A completion once reported stays: a later
-round's 正在推进 does not undo it (correct the round's data to withdraw it).
+Tracking start. The office began collecting progress on ``tracking_start``
+(the first round's cut-off, or ``[status] tracking_start``). A period of a
+recurring milestone that ended before it was never asked about: it is 无记录
+(no record) — never overdue, never due, never in a document — unless a report
+covers it (a report on that very period, or a completion dated within it).
 
-Periods. Period i is on time if a completion falls in its window
-(deadline[i-1], deadline[i]]; the first window is open to the past, so work
-done before the plan started counts. Windows do not overlap, so each
-completion serves at most one period on time. A period with no completion in
-its window can still be completed late by a completion after its deadline
-that no period used on time; such spare completions are given to the missed
-periods oldest first (逾期完成, days late = completion - deadline). A missed
-quarter therefore needs an extra piece of work to be made good: one
-inspection cannot count for two quarters.
+Deadlines. With ``roll_deadlines`` a due date on a rest day moves to the next
+working day (calendar.py); every count below uses that effective deadline.
 
-A period's own status: 已完成 / 逾期完成 (resolved); otherwise 逾期 N 天 when
-the deadline is before ``as_of`` (N = calendar days ``as_of - deadline``); 临期
-when the deadline is ``as_of`` or at most ``warn_days`` after it (calendar
-days, or working days with ``warn_in_workdays``; deadline == as_of is 临期 with
-0 days left, never 逾期); else 正常推进.
+Reports. A report names its period (``Report.period``, the period's key) when
+it comes from a form with one row per period. Reports without one (forms of
+earlier versions) stand for the milestone as a whole: a completion counts for
+the period whose window (previous deadline, deadline] holds its date, a spare
+one for the oldest period missed before it (late); their other states count as
+said about the period that was current on the round's date. A completion once
+reported stays: a later round's 正在推进 does not undo it.
 
-Item status (one per unit and milestone), first rule that applies:
+An item's own status: 已完成 / 逾期完成 (a completion on or before / after the
+deadline; days late = completion - deadline); otherwise 无记录 (see above);
+逾期 N 天 when the deadline is before ``as_of``; 临期 when the deadline is
+``as_of`` or at most ``warn_days`` after it (calendar days, or working days with
+``warn_in_workdays``); else 正常推进. 不涉及 when the unit's latest report on
+the item (or, for a period it said nothing about, on the milestone) says so.
 
-1. 不涉及 — the unit's latest report says so. Counted apart; never due or done.
-2. 逾期 N 天 — some period is overdue and unresolved; N is the oldest one's.
-3. 未报送 — some period is 临期 and unresolved, and the unit sent nothing on
-   this milestone in the latest round.
-4. 临期 — some period is 临期 and unresolved (days left of the nearest).
-5. 逾期完成 / 已完成 — some period is resolved and every period due by
-   ``as_of`` is resolved; 逾期完成 if any of them was late (days: the most).
-6. 正常推进 — nothing due yet.
+未报送. ``unreported`` is true when the item is pressing (逾期 or 临期) and
+the unit has no report on it in the latest round (the round with the greatest
+date up to ``as_of``). A 临期 item unreported has status 未报送; an overdue one
+stays 逾期 with the flag. ``rejected`` says why a row the unit did send about
+the item this round was refused at collection ("进展状态“完成”不在可选范围内"):
+the item is still unreported, but documents say what happened.
 
-未报送 is also a flag. ``unreported`` is true when the item is pressing
-(overdue or 临期, unresolved) and the unit has no report on it in the latest
-round (the round with the greatest date up to ``as_of``; with no round at all,
-nothing was ever reported). An overdue item is status 逾期 *and* may be
-flagged unreported; ``flagged`` (逾期 or unreported) is what a 督办函 lists.
-Done and not-yet-pressing items are never "unreported": nobody needs to
-re-report finished work or work months away.
+Figures. ``due`` (应完成): the deadline is on or before ``as_of``, or the item
+was completed early. ``done``: due and resolved (late or not). Completion rate
+= done / due over the items neither 不涉及 nor 无记录; no due items -> None.
+``worst`` of a summary is its 逾期 item with the most days overdue. Ranking
+(``rank_units``): rate descending (exact fractions; None last), then number of
+逾期 items ascending; equal keys share a rank and the next skips (1, 2, 2, 4).
 
-Figures. ``due`` (应完成): the item has a period whose deadline is on or
-before ``as_of``, or was completed early. ``done``: due and no period overdue
-(all due periods resolved, late or not). Completion rate = done / due over
-the items not 不涉及; no due items -> rate None. ``worst`` of a summary is its
-逾期 item with the most days overdue. Ranking (``rank_units``): rate
-descending (exact fractions; None last), then number of 逾期 items ascending;
-equal keys share a rank and the next rank skips (1, 2, 2, 4).
+The issuing office. Units named in ``internal`` (the office itself, when it is
+in the directory) are assessed like any other but kept out of ``units``,
+``categories`` and ``area``: the office does not supervise, rank or count
+itself among the units it supervises. Its items are in ``internal_units``.
 """
 
 from __future__ import annotations
@@ -69,15 +68,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ..model import Milestone, Registry, Report
+from ..model import Due, Milestone, Registry, Report
 from .calendar import WorkCalendar, calendar_from_config
 
 # Item statuses, worst first (the order of tables and sorting).
-OVERDUE, UNREPORTED, DUE_SOON, LATE_DONE, ON_TRACK, DONE, NOT_APPLICABLE = (
-    "逾期", "未报送", "临期", "逾期完成", "正常推进", "已完成", "不涉及")
-STATUSES = (OVERDUE, UNREPORTED, DUE_SOON, LATE_DONE, ON_TRACK, DONE, NOT_APPLICABLE)
+OVERDUE, UNREPORTED, DUE_SOON, LATE_DONE, ON_TRACK, DONE, NOT_APPLICABLE, NO_RECORD = (
+    "逾期", "未报送", "临期", "逾期完成", "正常推进", "已完成", "不涉及", "无记录")
+STATUSES = (OVERDUE, UNREPORTED, DUE_SOON, LATE_DONE, ON_TRACK, DONE, NOT_APPLICABLE, NO_RECORD)
 SEVERITY = {s: i for i, s in enumerate(STATUSES)}
 RESOLVED = (DONE, LATE_DONE)
+UNCOUNTED = (NOT_APPLICABLE, NO_RECORD)  # outside every figure
 
 
 @dataclass
@@ -86,51 +86,69 @@ class AssessOptions:
     warn_in_workdays: bool = False
     roll_deadlines: bool = True
     calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    tracking_start: dt.date | None = None  # None: every period is judged
 
 
-def options_from_config(config) -> AssessOptions:
+def options_from_config(config, tracking_start: dt.date | None = None) -> AssessOptions:
+    """[status] and [calendar]; ``tracking_start``: the caller's default (the first
+    round's cut-off) when [status] tracking_start is not set."""
     section = config.section("status") if config is not None else {}
     defaults = AssessOptions()
+    configured = str(section.get("tracking_start", "") or "").strip()
+    if configured:
+        try:
+            tracking_start = dt.date.fromisoformat(configured)
+        except ValueError:
+            from ..errors import NoticesError
+
+            where = getattr(config, "path", None) or "notices.toml"
+            raise NoticesError(f"{where}：[status] 中 tracking_start = \"{configured}\" 不是日期，"
+                               f"请写成 \"2026-11-29\" 这样的日期，或留空（从第一轮收集算起）") from None
     return AssessOptions(
         warn_days=int(section.get("warn_days", defaults.warn_days)),
         warn_in_workdays=bool(section.get("warn_in_workdays", defaults.warn_in_workdays)),
         roll_deadlines=bool(section.get("roll_deadlines", defaults.roll_deadlines)),
         calendar=calendar_from_config(config),
+        tracking_start=tracking_start,
     )
 
 
 @dataclass
-class PeriodStatus:
-    period: str  # "2024年第一季度"
-    due: dt.date  # as the plan says
-    deadline: dt.date  # effective: rolled to a working day if configured
-    status: str  # 已完成 / 逾期完成 / 逾期 / 临期 / 正常推进
-    completed_on: dt.date | None = None
-    days: int = 0  # 逾期: days overdue; 逾期完成: days late; 临期/正常推进: days left
-    workdays_left: int | None = None  # 临期 with warn_in_workdays
-
-    @property
-    def resolved(self) -> bool:
-        return self.status in RESOLVED
-
-
-@dataclass
 class ItemStatus:
-    unit: str
+    unit: str  # the unit's full name
     milestone_id: str
     task_no: int
     category_no: int
     requirement: str
     deadline_text: str  # as the plan writes it: "2024年底"
     status: str
-    days: int = 0  # 逾期: days overdue; 逾期完成: days late; 临期/未报送: days left
+    days: int = 0  # 逾期: days overdue; 逾期完成: days late; 临期/未报送/正常推进: days left
     unreported: bool = False
     due: bool = False
     done: bool = False
-    deadline: dt.date | None = None  # the effective deadline that decides the status
-    latest: Report | None = None  # the unit's latest report on this milestone
-    periods: list[PeriodStatus] = field(default_factory=list)
+    deadline: dt.date | None = None  # the effective deadline: rolled to a working day if configured
+    latest: Report | None = None  # the unit's latest report on this item
     reason: str = ""
+    period: str = ""  # of a recurring milestone: "2026年第四季度"; "" for a one-off milestone
+    period_key: str = ""  # "2026-Q4"
+    due_date: dt.date | None = None  # the date the plan sets, before any roll-over
+    schedule: str = ""  # the milestone's schedule (每季度 …), "" if none is written
+    completed_on: dt.date | None = None  # the completion that resolved it
+    workdays_left: int | None = None  # 临期 counted in working days
+    rejected: str = ""  # why the unit's row on it this round was refused
+
+    @property
+    def item_id(self) -> str:
+        """Stable across rounds: "5-1", or "7-1@2026-Q4" for one period."""
+        return f"{self.milestone_id}@{self.period_key}" if self.period_key else self.milestone_id
+
+    @property
+    def resolved(self) -> bool:
+        return self.status in RESOLVED
+
+    @property
+    def rolled(self) -> bool:
+        return self.deadline is not None and self.due_date is not None and self.deadline != self.due_date
 
     @property
     def flagged(self) -> bool:
@@ -152,7 +170,7 @@ class ItemStatus:
 def item_sort_key(item: ItemStatus) -> tuple:
     """Worst first: by status, then more days overdue/late first, fewer days left first."""
     days = -item.days if item.status in (OVERDUE, LATE_DONE) else item.days
-    return (SEVERITY[item.status], days, _milestone_order(item.milestone_id), item.unit)
+    return (SEVERITY[item.status], days, _milestone_order(item.milestone_id), item.period_key, item.unit)
 
 
 def _milestone_order(mid: str) -> tuple:
@@ -162,11 +180,16 @@ def _milestone_order(mid: str) -> tuple:
         return (10**9, mid)
 
 
+def plan_order(item: ItemStatus) -> tuple:
+    """The plan's order: by milestone, then period."""
+    return (_milestone_order(item.milestone_id), item.due_date or dt.date.min)
+
+
 @dataclass
 class Summary:
-    """Counts over a set of items: one unit, one category, or the county."""
+    """Counts over a set of items: one unit, one category, or the whole area."""
 
-    key: str  # unit full name, category number as text, or "" for the county
+    key: str  # unit full name, category number as text, or "" for the area
     name: str  # for display
     items: list[ItemStatus] = field(default_factory=list)
 
@@ -246,14 +269,15 @@ class Assessment:
     round_id: str  # the latest round up to as_of ("" if none)
     round_date: dt.date | None
     options: AssessOptions
-    items: list[ItemStatus]
-    units: list[Summary]  # in directory order, only units with items
+    items: list[ItemStatus]  # the supervised units' items (the office's own are in internal_units)
+    units: list[Summary]  # in directory order, only units with items, the issuing office left out
     categories: list[Summary]  # in plan order
-    county: Summary
+    county: Summary  # every supervised unit (named after the area: 全县, 全市 …)
     warnings: list[str] = field(default_factory=list)
+    internal_units: list[Summary] = field(default_factory=list)  # the issuing office's own items
 
     def unit(self, name: str) -> Summary:
-        return next(s for s in self.units if s.key == name)
+        return next(s for s in self.units + self.internal_units if s.key == name)
 
     def ranking(self) -> list[tuple[int, Summary]]:
         return rank_units(self.units)
@@ -282,14 +306,8 @@ def latest_round(reports: list[Report], as_of: dt.date) -> tuple[str, dt.date | 
     return rid, dates[rid]
 
 
-def _completions(reports: list[Report], as_of: dt.date) -> list[dt.date]:
-    days = set()
-    for r in reports:
-        if r.state == "已完成":
-            day = r.completed_on or r.reported_on
-            if day is not None and day <= as_of:
-                days.add(day)
-    return sorted(days)
+def _completion_day(report: Report) -> dt.date | None:
+    return report.completed_on or report.reported_on
 
 
 def _deadline(day: dt.date, options: AssessOptions) -> dt.date:
@@ -306,81 +324,158 @@ def _within_warning(deadline: dt.date, as_of: dt.date, options: AssessOptions) -
     return (deadline - as_of).days <= options.warn_days, None
 
 
-def judge_periods(milestone: Milestone, completions: list[dt.date], as_of: dt.date,
-                  options: AssessOptions) -> list[PeriodStatus]:
-    """Each period's status (see the module docstring for the matching rule)."""
-    deadlines = [_deadline(d.date, options) for d in milestone.dues]
+def _place_whole_milestone_completions(reports: list[Report], deadlines: list[dt.date],
+                                       as_of: dt.date) -> dict[int, Report]:
+    """Period index -> the completion (a report without a period) that serves it: the
+    earliest in its own window on time, then spare ones to the oldest periods missed
+    before them (late). One piece of work serves one period."""
+    done = sorted((r for r in reports if r.state == DONE and (d := _completion_day(r)) and d <= as_of),
+                  key=lambda r: (_completion_day(r), r.reported_on or dt.date.min))
+    by_day: dict[dt.date, Report] = {}
+    for r in done:
+        by_day.setdefault(_completion_day(r), r)
+    days = sorted(by_day)
     used: set[dt.date] = set()
-    hit: list[dt.date | None] = []
+    out: dict[int, Report] = {}
     previous = dt.date.min
-    for deadline in deadlines:  # on time: the earliest completion in the period's own window
-        found = next((c for c in completions if previous < c <= deadline), None)
+    for i, deadline in enumerate(deadlines):
+        found = next((d for d in days if previous < d <= deadline), None)
         if found is not None:
             used.add(found)
-        hit.append(found)
+            out[i] = by_day[found]
         previous = max(previous, deadline)
-    late: list[dt.date | None] = [None] * len(deadlines)
-    for i, deadline in enumerate(deadlines):  # late: spare completions, oldest period first
-        if hit[i] is None:
-            found = next((c for c in completions if c > deadline and c not in used), None)
+    for i, deadline in enumerate(deadlines):
+        if i not in out:
+            found = next((d for d in days if d > deadline and d not in used), None)
             if found is not None:
                 used.add(found)
-                late[i] = found
-    out = []
-    for due, deadline, on_time, late_on in zip(milestone.dues, deadlines, hit, late):
-        p = PeriodStatus(due.period, due.date, deadline, ON_TRACK)
-        if on_time is not None:
-            p.status, p.completed_on = DONE, on_time
-        elif late_on is not None:
-            p.status, p.completed_on, p.days = LATE_DONE, late_on, (late_on - deadline).days
-        elif deadline < as_of:
-            p.status, p.days = OVERDUE, (as_of - deadline).days
-        else:
-            soon, workdays = _within_warning(deadline, as_of, options)
-            p.status = DUE_SOON if soon else ON_TRACK
-            p.days, p.workdays_left = (deadline - as_of).days, workdays
-        out.append(p)
+                out[i] = by_day[found]
     return out
 
 
-def judge_item(milestone: Milestone, unit: str, reports: list[Report], as_of: dt.date,
-               round_id: str, options: AssessOptions, task_no: int = 0, category_no: int = 0) -> ItemStatus:
-    """One unit on one milestone. ``reports``: that unit's reports on it, any round."""
+def _current_index(deadlines: list[dt.date], day: dt.date | None) -> int | None:
+    """The period running on ``day``: the first whose deadline is not before it."""
+    if day is None:
+        return None
+    return next((i for i, d in enumerate(deadlines) if d >= day), None)
+
+
+def asked_periods(milestone: Milestone, as_of: dt.date, options: AssessOptions) -> list[Due | None]:
+    """What a reporting form for ``as_of`` asks about a milestone: ``[None]`` (the
+    milestone itself) for a one-off one; for a recurring one each period that is
+    judged (ending on or after the tracking start) up to the current one — none when
+    every period ended before the office began collecting."""
+    if not milestone.recurring:
+        return [None]
+    start = options.tracking_start
+    out = []
+    for due in milestone.dues:
+        deadline = _deadline(due.date, options)
+        if start is None or deadline >= start:
+            out.append(due)
+        if deadline >= as_of:
+            break
+    return out
+
+
+def judge_milestone(milestone: Milestone, unit: str, reports: list[Report], as_of: dt.date, round_id: str,
+                    options: AssessOptions, task_no: int = 0, category_no: int = 0,
+                    rejected: dict[str, str] | None = None) -> list[ItemStatus]:
+    """One unit on one milestone: its items (one, or one per period up to the current
+    one). ``reports``: that unit's reports on it, any round; ``rejected``: period key
+    ("" for the milestone as a whole) -> why the unit's row this round was refused."""
     reports = [r for r in reports if r.reported_on is None or r.reported_on <= as_of]
-    latest = _latest([r for r in reports if r.reported_on is not None]) or _latest(reports)
-    item = ItemStatus(unit, milestone.id, task_no or milestone.task_no, category_no, milestone.requirement,
-                      milestone.deadline, ON_TRACK, latest=latest)
-    in_round = bool(round_id) and any(r.round_id == round_id for r in reports)
-    if latest is not None and latest.state == NOT_APPLICABLE:
-        item.status = NOT_APPLICABLE
-        item.reason = f"最近一次报送（{_round_label(latest)}）为“不涉及”，不计入统计"
-        return item
-    periods = judge_periods(milestone, _completions(reports, as_of), as_of, options)
-    item.periods = periods
-    overdue = [p for p in periods if p.status == OVERDUE]
-    soon = [p for p in periods if p.status == DUE_SOON]
-    resolved = [p for p in periods if p.resolved]
-    due_periods = [p for p in periods if p.deadline <= as_of]
-    item.unreported = bool(overdue or soon) and not in_round
-    if overdue:
-        decisive = max(overdue, key=lambda p: p.days)
-        item.status, item.days = OVERDUE, decisive.days
-    elif soon:
-        decisive = min(soon, key=lambda p: p.deadline)
-        item.status, item.days = (UNREPORTED if item.unreported else DUE_SOON), decisive.days
-    elif resolved and all(p.resolved for p in due_periods):
-        late = [p for p in resolved if p.status == LATE_DONE]
-        decisive = max(late, key=lambda p: p.days) if late else max(resolved, key=lambda p: p.deadline)
-        item.status, item.days = (LATE_DONE, decisive.days) if late else (DONE, 0)
+    rejected = rejected or {}
+    dues = milestone.dues or [Due(dt.date.max, milestone.deadline)]
+    deadlines = [_deadline(d.date, options) if d.date != dt.date.max else d.date for d in dues]
+    keys = [d.key for d in dues]
+    recurring = milestone.recurring
+    own: dict[int, list[Report]] = defaultdict(list)  # reports that name the period
+    whole: list[Report] = []  # reports about the milestone as a whole
+    for r in reports:
+        if recurring and r.period and r.period in keys:
+            own[keys.index(r.period)].append(r)
+        else:
+            whole.append(r)
+    if recurring:
+        placed = _place_whole_milestone_completions(whole, deadlines, as_of)
+        # what a report without a period says of the work in hand: the period current on
+        # its date, or the last one when every period had ended
+        current_of = {id(r): _current_index(deadlines, r.reported_on) for r in whole if r.state != DONE}
+        current_of = {k: len(deadlines) - 1 if v is None else v for k, v in current_of.items()}
+        last = [i for i, d in enumerate(deadlines) if d < as_of]
+        current = _current_index(deadlines, as_of)
+        indexes = last + ([current] if current is not None else [])
     else:
-        decisive = next((p for p in periods if p.status == ON_TRACK), periods[-1] if periods else None)
-        item.status = ON_TRACK
-        item.days = decisive.days if decisive else 0
-    item.deadline = decisive.deadline if decisive else None
-    item.due = bool(due_periods) or item.status in RESOLVED
-    item.done = item.due and not overdue and all(p.resolved for p in due_periods)
-    item.reason = _reason(milestone, item, decisive, as_of, round_id, in_round, options)
-    return item
+        placed = {0: c} if (c := _earliest_completion(whole, as_of)) else {}
+        current_of = {id(r): 0 for r in whole}
+        indexes = [0]
+    milestone_latest = _latest(reports)
+    items = []
+    for i in indexes:
+        if recurring:
+            said = own[i] + [r for r in whole if current_of.get(id(r)) == i]
+            said += [placed[i]] if i in placed and placed[i] not in said else []
+        else:
+            said = whole
+        completion = _earliest_completion(own[i], as_of) if own[i] else None
+        if completion is None:
+            completion = placed.get(i)
+        # Reported this round: about this period, or about the milestone as a whole.
+        in_round = bool(round_id) and any(r.round_id == round_id for r in own[i] + whole)
+        item = ItemStatus(unit, milestone.id, task_no or milestone.task_no, category_no, milestone.requirement,
+                          milestone.deadline, ON_TRACK, latest=_latest(said),
+                          period=dues[i].period if recurring else "", period_key=keys[i] if recurring else "",
+                          due_date=dues[i].date if milestone.dues else None, deadline=deadlines[i] if milestone.dues else None,
+                          schedule=milestone.schedule,
+                          rejected=rejected.get(keys[i] if recurring else "", "") or rejected.get("", ""))
+        _judge(item, milestone, completion, bool(own[i]) or completion is not None, in_round,
+               milestone_latest, as_of, round_id, options, recurring)
+        items.append(item)
+    return items
+
+
+def _earliest_completion(reports: list[Report], as_of: dt.date) -> Report | None:
+    done = [r for r in reports if r.state == DONE and (d := _completion_day(r)) and d <= as_of]
+    return min(done, key=lambda r: (_completion_day(r), r.reported_on or dt.date.min), default=None)
+
+
+def _judge(item: ItemStatus, milestone: Milestone, completion: Report | None, covered: bool, in_round: bool,
+           milestone_latest: Report | None, as_of: dt.date, round_id: str, options: AssessOptions,
+           recurring: bool) -> None:
+    latest = item.latest
+    if latest is None and milestone_latest is not None and milestone_latest.state == NOT_APPLICABLE:
+        latest = milestone_latest  # 不涉及 said once stands for every period not answered since
+    if latest is not None and latest.state == NOT_APPLICABLE:
+        item.status, item.latest, item.rejected = NOT_APPLICABLE, latest, ""
+        item.reason = f"最近一次报送（{_round_label(latest)}）为“不涉及”，不计入统计"
+        return
+    deadline = item.deadline
+    if deadline is None:
+        item.reason = "该具体要求没有可计算的完成时间"
+        return
+    if completion is not None:
+        item.completed_on = _completion_day(completion)
+        late = (item.completed_on - deadline).days
+        item.status, item.days = (LATE_DONE, late) if late > 0 else (DONE, 0)
+    elif deadline < as_of:
+        start = options.tracking_start
+        if recurring and start is not None and deadline < start and not covered:
+            item.status = NO_RECORD
+        else:
+            item.status, item.days = OVERDUE, (as_of - deadline).days
+    else:
+        soon, item.workdays_left = _within_warning(deadline, as_of, options)
+        item.status = DUE_SOON if soon else ON_TRACK
+        item.days = (deadline - as_of).days
+    item.unreported = item.status in (OVERDUE, DUE_SOON) and not in_round
+    if not item.unreported:
+        item.rejected = ""  # a refused row matters only while nothing valid came in its place
+    if item.unreported and item.status == DUE_SOON:
+        item.status = UNREPORTED
+    item.due = item.status != NO_RECORD and (deadline <= as_of or item.resolved)
+    item.done = item.due and item.resolved
+    item.reason = _reason(item, as_of, round_id, options)
 
 
 # --- reasons -------------------------------------------------------------------------
@@ -390,54 +485,62 @@ def _round_label(report: Report) -> str:
     return report.reported_on.isoformat() if report.reported_on else "日期不详"
 
 
-def _period_text(milestone: Milestone, p: PeriodStatus, calendar: WorkCalendar) -> str:
-    rolled = f"，遇{calendar.rest_kind(p.due) or '休息日'}顺延至{p.deadline.isoformat()}" if p.deadline != p.due else ""
-    if len(milestone.dues) > 1:
-        return f"{p.period}（{p.due.isoformat()}{rolled}）"
-    return f"{milestone.deadline}（{p.due.isoformat()}{rolled}）"
+def _when(item: ItemStatus, calendar: WorkCalendar) -> str:
+    """完成时间2024年底（2024-12-31，遇周末顺延至…）, or for one period of a recurring
+    milestone 完成时间2024年（每季度），本期2024年第一季度（2024-03-31…）."""
+    rolled = f"，遇{calendar.rest_kind(item.due_date) or '休息日'}顺延至{item.deadline.isoformat()}" if item.rolled else ""
+    date = f"（{item.due_date.isoformat()}{rolled}）"
+    if item.period:
+        every = f"（{item.schedule}）" if item.schedule and item.schedule not in item.deadline_text else ""
+        return f"完成时间{item.deadline_text}{every}，本期{item.period}{date}"
+    return f"完成时间{item.deadline_text}{date}"
 
 
-def _report_text(item: ItemStatus, round_id: str, in_round: bool) -> str:
+def _said(item: ItemStatus, round_id: str) -> str:
     latest = item.latest
+    if item.rejected and item.unreported:
+        return f"本轮报送的内容未被采用：{item.rejected}"
     if latest is None:
-        return "从未报送进展"
+        return "本期未报送" if item.period else "从未报送进展"
     said = f"最近一次报送（{_round_label(latest)}）为“{latest.state}”"
-    if round_id and not in_round and item.unreported:
+    if round_id and item.unreported:
         return f"本轮（{round_id}轮）未报送，{said}"
     return said
 
 
-def _reason(milestone: Milestone, item: ItemStatus, p: PeriodStatus | None, as_of: dt.date,
-            round_id: str, in_round: bool, options: AssessOptions) -> str:
-    if p is None:
-        return "该具体要求没有可计算的完成时间"
-    head = "完成时间" + (f"{milestone.deadline}，其中" if len(milestone.dues) > 1 else "")
-    when = head + _period_text(milestone, p, options.calendar)
-    said = _report_text(item, round_id, in_round)
+def _reason(item: ItemStatus, as_of: dt.date, round_id: str, options: AssessOptions) -> str:
+    when = _when(item, options.calendar)
+    said = _said(item, round_id)
     cutoff = f"截至{as_of.isoformat()}"
+    if item.status == NO_RECORD:
+        return (f"{when}，该期在开始收集进度（{options.tracking_start.isoformat()}）之前已结束，"
+                f"没有该期的报送，不作判断")
     if item.status == OVERDUE:
-        return f"{when}，{cutoff}已逾期{p.days}天，{said}"
+        return f"{when}，{cutoff}已逾期{item.days}天，{said}"
     if item.status in (DUE_SOON, UNREPORTED):
-        left = "今日到期" if p.days == 0 else f"还剩{p.days}天"
-        if p.workdays_left is not None:
-            left += f"（{p.workdays_left}个工作日）"
+        left = "今日到期" if item.days == 0 else f"还剩{item.days}天"
+        if item.workdays_left is not None:
+            left += f"（{item.workdays_left}个工作日）"
         return f"{when}，{cutoff}{left}，{said}"
     if item.status == LATE_DONE:
-        return f"{when}，实际完成于{p.completed_on.isoformat()}，逾期{p.days}天"
+        return f"{when}，实际完成于{item.completed_on.isoformat()}，逾期{item.days}天"
     if item.status == DONE:
-        if len(milestone.dues) > 1:
-            done = [q for q in item.periods if q.resolved]
-            return f"完成时间{milestone.deadline}，已完成{len(done)}个周期，最近一期{_period_text(milestone, p, options.calendar)}于{p.completed_on.isoformat()}完成"
-        return f"{when}，已于{p.completed_on.isoformat()}完成"
-    return f"{when}，{cutoff}尚未到期（还剩{p.days}天），{said}"
+        return f"{when}，已于{item.completed_on.isoformat()}完成"
+    return f"{when}，{cutoff}尚未到期（还剩{item.days}天），{said}"
 
 
 # --- the whole plan --------------------------------------------------------------------
 def assess(registry: Registry, reports: list[Report], as_of: dt.date,
-           options: AssessOptions | None = None, unit: str | None = None) -> Assessment:
-    """Every (responsible unit, milestone) as of ``as_of``; ``unit``: only that unit
-    (full name). Reports dated after ``as_of`` are ignored. The calendar's record
-    of weekend-only years is reset, so ``warnings`` speak of this assessment only."""
+           options: AssessOptions | None = None, unit: str | None = None,
+           internal: frozenset[str] | set[str] = frozenset(),
+           rejected: dict[tuple[str, str, str], str] | None = None,
+           area_name: str = "全县") -> Assessment:
+    """Every item of every responsible unit as of ``as_of``; ``unit``: only that unit
+    (full name). Reports dated after ``as_of`` are ignored. ``internal``: full names
+    of the issuing office's own entries (kept apart, see the module docstring);
+    ``rejected``: (unit, milestone id, period key) -> why the latest round refused the
+    unit's row. The calendar's record of weekend-only years is reset, so
+    ``warnings`` speak of this assessment only."""
     options = options or AssessOptions()
     options.calendar.fallback_years.clear()
     reports = [r for r in reports if r.reported_on is None or r.reported_on <= as_of]
@@ -445,6 +548,9 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
     by_item: dict[tuple[str, str], list[Report]] = defaultdict(list)
     for r in reports:
         by_item[(r.unit, r.milestone_id)].append(r)
+    refused: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
+    for (name, mid, period), why in (rejected or {}).items():
+        refused[(name, mid)][period] = why
     items: list[ItemStatus] = []
     expected: set[tuple[str, str]] = set()
     for task in registry.tasks:
@@ -453,34 +559,57 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
                 expected.add((name, ms.id))
                 if unit is not None and name != unit:
                     continue
-                items.append(judge_item(ms, name, by_item.get((name, ms.id), []), as_of, round_id, options,
-                                        task.no, task.category_no))
+                items += judge_milestone(ms, name, by_item.get((name, ms.id), []), as_of, round_id, options,
+                                         task.no, task.category_no, refused.get((name, ms.id)))
     warnings = list(options.calendar.warnings())
     stray = sorted(k for k in by_item if k not in expected and (unit is None or k[0] == unit))
     for name, mid in stray:
         warnings.append(f"{name}报送了第{mid}项，但该项不是其负责事项（或编号不存在），已忽略")
-    unit_names = [u.name for u in registry.units]
-    units = [Summary(n, n, [i for i in items if i.unit == n]) for n in unit_names]
-    units = [s for s in units if s.items]
-    categories = [Summary(str(c.no), f"{c.ordinal}{c.name}", [i for i in items if i.category_no == c.no])
+    summaries = [Summary(u.name, u.name, [i for i in items if i.unit == u.name]) for u in registry.units]
+    summaries = [s for s in summaries if s.items]
+    units = [s for s in summaries if s.key not in internal]
+    supervised = [i for i in items if i.unit not in internal]
+    categories = [Summary(str(c.no), f"{c.ordinal}{c.name}", [i for i in supervised if i.category_no == c.no])
                   for c in registry.categories]
     categories = [s for s in categories if s.items]
-    county = Summary("", "全县", items)
-    return Assessment(as_of, round_id, round_date, options, items, units, categories, county, warnings)
+    return Assessment(as_of, round_id, round_date, options, supervised, units, categories,
+                      Summary("", area_name, supervised), warnings,
+                      [s for s in summaries if s.key in internal])
 
 
 def milestone_summary(items: list[ItemStatus]) -> tuple[str, str]:
-    """One milestone across units, for the county's 进展情况 column:
-    (worst status word, "已完成5个单位，逾期2个单位：县应急管理局（逾期30天）、…")."""
+    """One milestone across units, for the whole area's 进展情况 column:
+    (worst status word, "已完成5个单位，逾期2个单位：县应急管理局（逾期30天）、…").
+    A recurring milestone is told period by period, latest first ("2026年第四季度：…；
+    2026年第三季度：…"); periods nobody was asked about are summed up as 无记录."""
     if not items:
         return "", ""
-    counted = [i for i in items if i.status != NOT_APPLICABLE]
-    word = min(counted, key=item_sort_key).status if counted else NOT_APPLICABLE
+    counted = [i for i in items if i.status not in UNCOUNTED]
+    word = min(counted, key=item_sort_key).status if counted else min(items, key=item_sort_key).status
+    periods: dict[str, list[ItemStatus]] = defaultdict(list)
+    for item in items:
+        periods[item.period].append(item)
+    if list(periods) == [""]:
+        return word, _units_text(items)
+    order = sorted(periods, key=lambda p: periods[p][0].due_date or dt.date.min, reverse=True)
+    parts, silent = [], []
+    for period in order:
+        group = periods[period]
+        if all(i.status == NO_RECORD for i in group):
+            silent.append(period)
+        else:
+            parts.append(f"{period}：{_units_text(group)}")
+    if silent:
+        parts.append(f"{'、'.join(reversed(silent))}：无记录（开始收集进度之前）")
+    return word, "；".join(parts)
+
+
+def _units_text(items: list[ItemStatus]) -> str:
     groups: dict[str, list[ItemStatus]] = defaultdict(list)
     for item in sorted(items, key=item_sort_key):
         groups[item.status].append(item)
     parts = []
-    for status in (DONE, LATE_DONE, OVERDUE, UNREPORTED, DUE_SOON, ON_TRACK, NOT_APPLICABLE):
+    for status in (DONE, LATE_DONE, OVERDUE, UNREPORTED, DUE_SOON, ON_TRACK, NOT_APPLICABLE, NO_RECORD):
         group = groups.get(status)
         if not group:
             continue
@@ -492,4 +621,4 @@ def milestone_summary(items: list[ItemStatus]) -> tuple[str, str]:
     text = "，".join(parts)
     if extra:
         text += f"；其中{'、'.join(extra)}本轮未报送"
-    return word, text
+    return text

@@ -44,25 +44,47 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
 
     规则和天数、项数在 notices.toml 的 [escalation] 中设置。只提出计划，不发文。
     """
+    from ..assess.escalation import counts_text
+    from ..assess.status import unit_items
     from ..file.outputs import write_atomic
     from ..jobs.issue import Batch
-    from ..read.plan_file import dump_plan
+    from ..read.plan_file import Meeting, dump_plan
 
     project = project_from(ctx)
     as_of, issued_on = _dates(as_of, issued_on)
     batch = Batch(project, as_of, issued_on)
     _warn(batch)
     proposal = batch.proposal
+    meetings = batch.meeting_times([Meeting(u) for u in proposal.units("约谈通知书")])
     click.echo(f"发文计划（截至{as_of.isoformat()}，进度轮次：{proposal.round_id or '无'}）")
+    internal = [s for s in batch.assessment.internal_units if unit_items(s)]
     width = max((len(s.unit) for s in proposal.steps), default=0)
     for step in proposal.steps:
-        click.echo(f"  {step.unit.ljust(width, '　')}  {ACTION_ZH[step.action]}：{step.reason}")
-    tongbao_reason = f"本轮（{proposal.round_id}）进展情况通报全体单位" if proposal.tongbao else ""
-    click.echo(f"  通报：{'发，' + tongbao_reason if proposal.tongbao else '本轮已发过或尚无进度数据，不发'}")
+        when = f"（{meetings[step.unit]:%Y-%m-%d %H:%M}）" if step.unit in meetings else ""
+        click.echo(f"  {step.unit.ljust(width, '　')}  {ACTION_ZH[step.action]}{when}：{step.reason}")
+    for summary in internal:
+        click.echo(f"  {summary.key.ljust(width, '　')}  不发文：本办公室自身事项（{counts_text(unit_items(summary))}），"
+                   f"列入 notices status 的内部清单，不发文、不点名、不排名")
+    done = proposal.round_tongbao
+    if proposal.tongbao:
+        tongbao_line = f"发，本轮（{proposal.round_id}）进展情况通报全体单位"
+    elif done:
+        tongbao_line = f"本轮（{proposal.round_id}）已于{done.issued_on.isoformat()}印发（{done.doc_number}），不再发"
+    else:
+        tongbao_line = "尚无进度数据，不发"
+    click.echo(f"  通报：{tongbao_line}")
     counts = {k: len(proposal.units(k)) for k in ("督办函", "通报", "约谈通知书")}
-    click.echo(f"共：督办函 {counts['督办函']} 份，通报点名 {counts['通报']} 个单位，约谈 {counts['约谈通知书']} 个单位。")
+    line = f"共：督办函 {counts['督办函']} 份，通报点名 {counts['通报']} 个单位，约谈 {counts['约谈通知书']} 个单位"
+    waiting = [s for s in proposal.steps if not s.action and s.waiting_until]
+    deferred = [s for s in proposal.steps if s.deferred]
+    if waiting:
+        line += f"；{len(waiting)} 个单位等待此前文书规定的期限届满"
+    if deferred:
+        line += f"；{len(deferred)} 个单位待下一轮通报点名"
+    click.echo(line + "。")
     if save:
-        text = dump_plan(proposal, issued_on, batch.default_meeting(), batch.options.yuetan_place, tongbao_reason)
+        text = dump_plan(proposal, issued_on, meetings, batch.options.yuetan_place,
+                         tongbao_line if proposal.tongbao else "")
         write_atomic(save, text.encode("utf-8"), overwrite=force)
         click.echo(f"已保存：{save}（修改后用 notices issue --plan {save} 发文）")
 
@@ -147,7 +169,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
         click.echo(ctx.get_help())
         return
     from ..errors import NoticesError
-    from ..jobs.issue import Batch
+    from ..jobs.issue import Batch, Request
     from ..read.plan_file import load_plan
 
     project = _project(ctx, templates)
@@ -160,10 +182,19 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
         raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
                            f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
     _warn(batch)
-    jobs = batch.duban(plan.duban)
+    requests = [Request(kind, unit, plan.reasons.get((kind, unit), ""), plan.lines.get((kind, unit), str(plan_file)))
+                for kind, units in (("督办函", plan.duban), ("通报", [""] if plan.tongbao else []),
+                                    ("通报", plan.named), ("约谈通知书", [m.unit for m in plan.yuetan]))
+                for unit in units]
+    batch.check(requests)
+
+    def reasons(kind: str) -> dict[str, str]:
+        return {u: r for (k, u), r in plan.reasons.items() if k == kind and u}
+
+    jobs = batch.duban(plan.duban, reasons("督办函"))
     if plan.tongbao:
-        jobs.append(batch.tongbao(plan.named))
-    jobs += batch.yuetan(plan.yuetan)
+        jobs.append(batch.tongbao(plan.named, reasons("通报"), plan.reasons.get(("通报", ""), "")))
+    jobs += batch.yuetan(plan.yuetan, reasons("约谈通知书"))
     _run(batch, jobs, dry_run, combined)
 
 
@@ -171,14 +202,20 @@ def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
     @issue_group.command(name, help=doc)
     @_common
     @click.option("--unit", "-u", "units", multiple=True, metavar="单位", help=unit_help)
+    @click.option("--force", is_flag=True,
+                  help="按逐级督办规则现在不应发的（如同一事项再次发督办函、未经督办即约谈）也发；须同时写 --reason。")
+    @click.option("--reason", metavar="原因", help="与 --force 同用：为什么不按规则发文，记入登记簿。")
     @click.pass_context
-    def command(ctx, as_of, issued_on, dry_run, combined, templates, units, **kw):
+    def command(ctx, as_of, issued_on, dry_run, combined, templates, units, force, reason, **kw):
         from ..jobs.issue import Batch
 
+        reason = (reason or "").strip()
+        if force != bool(reason):
+            raise click.UsageError("--force 与 --reason 须同时使用，并写明原因，如 --force --reason \"县领导批示要求再次督办\"")
         project = _project(ctx, templates)
         batch = Batch(project, *_dates(as_of, issued_on))
         _warn(batch)
-        jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "")
+        jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "", reason)
         _run(batch, jobs, dry_run, combined)
 
     for option in extra:

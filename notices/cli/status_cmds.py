@@ -56,7 +56,7 @@ def _pct(rate: float | None) -> str:
 
 def _figures(s) -> str:
     counts = s.counts
-    parts = [f"应完成{s.due}项", f"已完成{s.done}项", f"完成率{_pct(s.rate)}"]
+    parts = [f"应完成事项{s.due}项", f"已完成{s.done}项", f"完成率{_pct(s.rate)}"]
     extra = [f"{word}{counts[word]}项" for word in ("逾期", "未报送", "临期") if counts[word]]
     if s.unreported > counts["未报送"]:
         extra.append(f"其中逾期且本轮未报送{s.unreported - counts['未报送']}项")
@@ -65,33 +65,40 @@ def _figures(s) -> str:
 
 def print_assessment(result, only: str | None) -> None:
     from ..assess.status import summary_sort_key
-    from ..jobs.status import select_items
     from ..textfmt import cn_date
 
     when = f"截至{cn_date(result.as_of)}"
     when += f"，最近一轮：{result.round_id}（{result.round_date.isoformat()}）" if result.round_id else "，尚无报送"
     click.echo(f"进展情况（{when}）")
-    click.echo(f"全县：{_figures(result.county)}")
+    click.echo(f"{result.county.name}：{_figures(result.county)}")
     for warning in result.warnings:
         click.secho(f"提示：{warning}", fg="yellow")
     ranks = {s.key: rank for rank, s in result.ranking()}
     shown = 0
     for summary in sorted(result.units, key=summary_sort_key):
-        items = select_items(summary.items, only)
-        if not items:
-            continue
-        shown += len(items)
-        click.echo("")
-        click.secho(f"【第{ranks[summary.key]}名】{summary.name}  {_figures(summary)}", bold=True)
-        rows = [["编号", "状态", "具体要求", "说明"]]
-        for item in items:
-            label = item.label + ("·未报送" if item.unreported and item.status != "未报送" else "")
-            rows.append([item.milestone_id, label, item.requirement, item.reason])
-        for line in columns(rows, [None, None, 24, None]):
-            click.echo("  " + line)
+        shown += _print_unit(summary, f"【第{ranks[summary.key]}名】", only)
+    for summary in result.internal_units:
+        shown += _print_unit(summary, "【本办公室自身事项，不排名、不发文】", only)
     if not shown:
         click.echo("")
         click.echo("没有符合条件的事项。" if only else "没有需要统计的事项。")
+
+
+def _print_unit(summary, head: str, only: str | None) -> int:
+    from ..jobs.status import select_items
+
+    items = select_items(summary.items, only)
+    if not items:
+        return 0
+    click.echo("")
+    click.secho(f"{head}{summary.name}  {_figures(summary)}", bold=True)
+    rows = [["编号", "期次", "状态", "具体要求", "说明"]]
+    for item in items:
+        label = item.label + ("·未报送" if item.unreported and item.status != "未报送" else "")
+        rows.append([item.milestone_id, item.period or "—", label, item.requirement, item.reason])
+    for line in columns(rows, [None, None, None, 24, None]):
+        click.echo("  " + line)
+    return len(items)
 
 
 @main.command("status")

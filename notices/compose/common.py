@@ -45,6 +45,9 @@ class NoticeOptions:
     yuetan_place: str = "县安委会办公室会议室"
     yuetan_time: str = "09:00"  # default start of a 约谈
     yuetan_notice_workdays: int = 3  # default 约谈 day: N working days after the notice
+    yuetan_minutes: int = 60  # one 约谈 per slot of this length
+    yuetan_break: str = "12:00-14:30"  # no 约谈 in this span
+    yuetan_day_end: str = "17:30"  # a 约谈 ends by then
     tongbao_recipients: str = "各乡镇人民政府，各街道办事处，县安委会各成员单位"  # 通报 主送
     area: str = "全县"  # how the 通报 names the whole jurisdiction: 全县 / 全市 / 全区
 
@@ -63,12 +66,24 @@ def office_from_config(config) -> Office:
 def options_from_config(config) -> NoticeOptions:
     section = config.section("notices") if config is not None else {}
     d = NoticeOptions()
-    time = str(section.get("yuetan_time") or d.yuetan_time)
+    where = getattr(config, "path", None) or "notices.toml"
+    times = {}
+    for key in ("yuetan_time", "yuetan_day_end"):
+        text = str(section.get(key) or getattr(d, key))
+        try:
+            times[key] = dt.time.fromisoformat(text)
+        except ValueError:
+            raise NoticesError(f"{where}：[notices] 中 {key} = \"{text}\" 不是时间，请写成 \"09:00\" 或 \"14:30\"") from None
+    lunch = str(section.get("yuetan_break") or d.yuetan_break)
     try:
-        dt.time.fromisoformat(time)
+        lunch_from, lunch_to = (dt.time.fromisoformat(t.strip()) for t in lunch.split("-"))
     except ValueError:
-        where = getattr(config, "path", None) or "notices.toml"
-        raise NoticesError(f"{where}：[notices] 中 yuetan_time = \"{time}\" 不是时间，请写成 \"09:00\" 或 \"14:30\"") from None
+        raise NoticesError(f"{where}：[notices] 中 yuetan_break = \"{lunch}\" 应写成 \"12:00-14:30\"") from None
+    minutes = int(section.get("yuetan_minutes", d.yuetan_minutes))
+    first_end = dt.datetime.combine(dt.date.min, times["yuetan_time"]) + dt.timedelta(minutes=minutes)
+    if minutes < 1 or first_end.time() > times["yuetan_day_end"] or first_end.date() != dt.date.min:
+        raise NoticesError(f"{where}：[notices] 中约谈从 {times['yuetan_time']:%H:%M} 开始、每次 {minutes} 分钟，"
+                           f"在 yuetan_day_end（{times['yuetan_day_end']:%H:%M}）之前排不下，请调整")
     return NoticeOptions(
         reply_workdays=int(section.get("reply_workdays", d.reply_workdays)),
         long_list=int(section.get("long_list", d.long_list)),
@@ -76,9 +91,20 @@ def options_from_config(config) -> NoticeOptions:
         yuetan_place=str(section.get("yuetan_place") or d.yuetan_place),
         yuetan_time=str(section.get("yuetan_time") or d.yuetan_time),
         yuetan_notice_workdays=int(section.get("yuetan_notice_workdays", d.yuetan_notice_workdays)),
+        yuetan_minutes=minutes, yuetan_break=f"{lunch_from:%H:%M}-{lunch_to:%H:%M}",
+        yuetan_day_end=f"{times['yuetan_day_end']:%H:%M}",
         tongbao_recipients=str(section.get("tongbao_recipients") or d.tongbao_recipients),
         area=str(section.get("area") or d.area),
     )
+
+
+def meeting_hours(options: NoticeOptions):
+    """The 约谈 slots' hours (assess.schedule.Hours) from the options."""
+    from ..assess.schedule import Hours
+
+    lunch_from, lunch_to = (dt.time.fromisoformat(t) for t in options.yuetan_break.split("-"))
+    return Hours(dt.time.fromisoformat(options.yuetan_time), options.yuetan_minutes, lunch_from, lunch_to,
+                 dt.time.fromisoformat(options.yuetan_day_end))
 
 
 # --- paragraphs ---------------------------------------------------------------------
@@ -122,8 +148,9 @@ def rate_text(summary: Summary) -> str:
 
 
 def figures(summary: Summary) -> str:
-    """应完成任务3项，已完成1项，完成率33.3%"""
-    text = f"应完成任务{n(summary.due)}项，已完成{n(summary.done)}项"
+    """应完成事项3项，已完成1项，完成率33.3% (事项: the plan's dated requirements, each
+    period of a recurring one counted once; 任务 are the plan's numbered tasks)."""
+    text = f"应完成事项{n(summary.due)}项，已完成{n(summary.done)}项"
     if summary.due:
         text += f"，完成率{rate_text(summary)}"
     return text
@@ -149,6 +176,48 @@ def contact_note(office: Office) -> str:
     return "，".join(parts)
 
 
+# --- history -------------------------------------------------------------------------
+def _ladder_order(doc: tuple[str, str, dt.date]) -> tuple:
+    """By date; on one day the 督办函 before the 通报 (the ladder's order)."""
+    kind, _, day = doc
+    return day, ("督办函", "通报").index(kind) if kind in ("督办函", "通报") else 2
+
+
+def history_clause(ref: str, earlier: list[tuple[str, str, dt.date]]) -> str:
+    """县安委会办公室先后于2026年12月2日向你单位发出督办函（…）、于…印发通报（…）对你
+    单位予以通报批评: the documents the register holds about the unit's items, in
+    the ladder's order; "" when there are none — a text never claims a warning that
+    was not sent."""
+    said = []
+    for kind, number, day in sorted(earlier, key=_ladder_order):
+        if kind == "督办函":
+            said.append(f"于{cn_date(day)}向你单位发出督办函（{number}）")
+        elif kind == "通报":
+            said.append(f"于{cn_date(day)}印发通报（{number}）对你单位予以通报批评")
+        else:
+            said.append(f"于{cn_date(day)}向你单位发出{kind}（{number}）")
+    if not said:
+        return ""
+    return ref + ("先后" if len(said) > 1 else "已") + "、".join(said)
+
+
+def followed_up(earlier: list[tuple[str, str, dt.date]], as_of: dt.date) -> bool:
+    """Whether the progress data postdate every earlier document: only then can a text
+    say the unit "仍未整改到位" after it."""
+    return bool(earlier) and as_of > max(day for _, _, day in earlier)
+
+
+def history_sentence(ref: str, earlier: list[tuple[str, str, dt.date]], as_of: dt.date) -> str:
+    """The history clause as a sentence: "…，你单位仍未整改到位。" when the data show it,
+    else just "此前，…。"; "" when there is no history."""
+    history = history_clause(ref, earlier)
+    if not history:
+        return ""
+    if followed_up(earlier, as_of):
+        return f"{history}，你单位仍未整改到位。"
+    return f"此前，{history}。"
+
+
 # --- items --------------------------------------------------------------------------
 _TRAILING = "。；;，,、 "
 
@@ -157,14 +226,52 @@ def clean(text: str) -> str:
     return (text or "").strip().rstrip(_TRAILING)
 
 
+_PINNED = re.compile(r"\d+\s*月\s*\d+\s*日|年底|年末|月底|月末")
+
+
+def _month_day(day: dt.date, since: dt.date) -> str:
+    """4月1日, or 2025年1月2日 when the year changes."""
+    return cn_date(day) if day.year != since.year else f"{day.month}月{day.day}日"
+
+
+def plan_deadline(item: ItemStatus) -> str:
+    """The 完成时间 exactly as the plan words it, its schedule added when the wording
+    does not say it: 2024年底, 各年度序时推动, 2024年（每季度）."""
+    every = item.schedule if item.schedule and item.schedule not in item.deadline_text else ""
+    return item.deadline_text + (f"（{every}）" if every else "")
+
+
+def _computed(item: ItemStatus, always: bool) -> str:
+    """The computed date where it adds something (the wording names no day, or
+    ``always``), and the roll-over when the count uses it:
+    2024年12月31日 / 2024年3月31日，遇休息日顺延至4月1日."""
+    if item.due_date is None:
+        return ""
+    parts = []
+    if always or item.rolled or not _PINNED.search(item.deadline_text):
+        parts.append(cn_date(item.due_date))
+    if item.rolled:
+        parts.append(f"遇休息日顺延至{_month_day(item.deadline, item.due_date)}")
+    return "，".join(parts)
+
+
 def deadline_label(item: ItemStatus) -> str:
-    """The deadline as the plan writes it; for a recurring milestone the period
-    that decides the status, with its date: 2025年第四季度（2025年12月31日）."""
-    if len(item.periods) > 1 and item.deadline is not None:
-        period = next((p for p in item.periods if p.deadline == item.deadline and not p.resolved), None)
-        if period is not None:
-            return f"{period.period}（{cn_date(period.due)}）"
-    return item.deadline_text
+    """The deadline in one cell: the plan's wording, then the period and date that
+    decide the status: 2024年底 · 2024年（2024年12月31日） · 2024年（每季度）：
+    2024年第一季度（2024年3月31日，遇休息日顺延至4月1日）."""
+    if item.period:
+        return f"{plan_deadline(item)}：{item.period}（{_computed(item, True)}）"
+    extra = _computed(item, False)
+    return item.deadline_text + (f"（{extra}）" if extra else "")
+
+
+def deadline_clause(item: ItemStatus) -> str:
+    """For a sentence: 完成时间为2024年底 · 完成时间为2024年（每季度），其中2024年第一季度
+    应于2024年3月31日前完成（遇休息日顺延至4月1日）."""
+    if item.period:
+        rolled = f"（遇休息日顺延至{_month_day(item.deadline, item.due_date)}）" if item.rolled else ""
+        return f"完成时间为{plan_deadline(item)}，其中{item.period}应于{cn_date(item.due_date)}前完成{rolled}"
+    return f"完成时间为{deadline_label(item)}"
 
 
 def _report_day(item: ItemStatus) -> str:
@@ -172,11 +279,18 @@ def _report_day(item: ItemStatus) -> str:
     return cn_date(day) if day else "日期不详"
 
 
+def _rejected(item: ItemStatus) -> str:
+    return f"本轮报送的内容未被采用（{item.rejected}）"
+
+
 def latest_label(item: ItemStatus) -> str:
-    """Short form for the items table: what the unit last reported."""
+    """Short form for the items table: what the unit last reported on the item."""
     latest = item.latest
+    if item.unreported and item.rejected:
+        head = _rejected(item)
+        return head + (f"，此前{_report_day(item)}报送：{latest.state}" if latest else "")
     if latest is None:
-        return "从未报送"
+        return "该期未报送" if item.period else "从未报送"
     said = f"{_report_day(item)}报送：{latest.state}" + (f"（{clean(latest.text)}）" if clean(latest.text) else "")
     return f"本轮未报送（此前{said}）" if item.unreported else said
 
@@ -187,19 +301,24 @@ def overdue_days(item: ItemStatus) -> str:
     return "今日到期" if item.days == 0 else f"未逾期（剩{n(item.days)}天）"
 
 
-def item_sentence(item: ItemStatus, as_of: dt.date, you: str = "你单位") -> str:
-    """One flagged item in full: task number, requirement, deadline, days
-    overdue (or left) and what the unit last reported."""
-    head = f"第{item.task_no}项任务“{clean(item.requirement)}”（序号{item.milestone_id}），完成时间为{deadline_label(item)}"
+def item_sentence(item: ItemStatus, you: str = "你单位") -> str:
+    """One flagged item in full: task number, requirement, the deadline as the plan
+    words it (for a recurring requirement, the period in words), days overdue (or
+    left) and what the unit last reported on it. The cut-off date is said once, by
+    the paragraph that introduces the items."""
+    head = f"第{item.task_no}项任务“{clean(item.requirement)}”（序号{item.milestone_id}），{deadline_clause(item)}"
+    what = f"{item.period}的" if item.period else ""
     if item.status == OVERDUE:
-        state = f"截至{cn_date(as_of)}已逾期{n(item.days)}天"
+        state = f"已逾期{n(item.days)}天"
     elif item.days == 0:
         state = "今日到期"
     else:
         state = f"距完成时间仅剩{n(item.days)}天"
     latest = item.latest
-    if latest is None:
-        said = f"{you}至今未报送进展情况"
+    if item.unreported and item.rejected:
+        said = f"{you}{_rejected(item)}"
+    elif latest is None:
+        said = f"{you}未报送{what}完成情况" if item.period else f"{you}至今未报送进展情况"
     else:
         text = clean(latest.text)
         earlier = f"{_report_day(item)}报送为“{latest.state}”" + (f"（{text}）" if text else "")
@@ -212,3 +331,15 @@ def item_rows(items: list[ItemStatus]) -> list[dict]:
     return [dict(no=i, task=item.milestone_id, requirement=clean(item.requirement), deadline=deadline_label(item),
                  overdue_days=overdue_days(item), latest=latest_label(item))
             for i, item in enumerate(items, 1)]
+
+
+def problem_counts(items: list[ItemStatus]) -> str:
+    """逾期3项、未报送2项（其中1项本轮报送的内容未被采用）: each item counted once, an
+    overdue item the unit also failed to report as 逾期."""
+    overdue = sum(1 for i in items if i.status == OVERDUE)
+    unreported = sum(1 for i in items if i.unreported and i.status != OVERDUE)
+    refused = sum(1 for i in items if i.unreported and i.rejected)
+    text = "、".join(f"{k}{n(c)}项" for k, c in (("逾期", overdue), ("未报送", unreported)) if c)
+    if refused:
+        text += f"（其中{n(refused)}项本轮报送的内容未被采用）"
+    return text

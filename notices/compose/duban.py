@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..assess.status import Summary, unit_items
+from ..assess.status import OVERDUE, ItemStatus, Summary, unit_items
 from ..errors import NoticesError
 from ..model import Registry
 from ..textfmt import cn_date
@@ -22,16 +22,16 @@ from .common import (
     contact_note,
     figures,
     heading,
+    history_sentence,
     item_rows,
     item_sentence,
     n,
     para,
     plan_citation,
     plan_core,
+    problem_counts,
     sub,
 )
-
-
 
 
 def duban_title(registry: Registry) -> str:
@@ -41,24 +41,34 @@ def duban_title(registry: Registry) -> str:
 
 def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: Office, doc_number: str,
                   issued_on: dt.date, reply_due: dt.date, options: NoticeOptions | None = None,
-                  round_date: dt.date | None = None) -> dict:
+                  round_date: dt.date | None = None, earlier: list[tuple[str, str, dt.date]] = (),
+                  items: list[ItemStatus] | None = None) -> dict:
     """The 督办函.docx context for the unit of ``summary`` (its full name is
     ``summary.key``). ``as_of``: the assessment's cut-off; ``round_date``: the
-    reporting round it rests on (optional, cited in the basis)."""
+    reporting round it rests on (cited in the basis when it differs); ``earlier``:
+    (kind, 文号, date) of documents already sent about the unit's items (a letter
+    issued again with --force cites them); ``items``: the items this letter takes up
+    when not all the unit's flagged ones (the others are under a letter whose reply
+    deadline runs: the letter says so and lists only the new ones)."""
     options = options or NoticeOptions()
-    items = unit_items(summary)
+    flagged = unit_items(summary)
+    items = items if items is not None else flagged
     if not items:
         raise NoticesError(f"{summary.key}截至{cn_date(as_of)}没有逾期或未报送事项，无需发督办函")
-    overdue = sum(1 for i in items if i.status == "逾期")
-    # Counted once each: an overdue item the unit also failed to report is 逾期.
-    unreported = sum(1 for i in items if i.unreported and i.status != "逾期")
+    overdue = sum(1 for i in items if i.status == OVERDUE)
+    unreported = sum(1 for i in items if i.unreported and i.status != OVERDUE)
     ref = office.ref
     basis = f"根据{plan_citation(registry.plan)}要求，{ref}"
-    if round_date is not None:
+    if round_date is not None and round_date != as_of:
         basis += f"依据{cn_date(round_date)}各单位报送的进展情况，"
-    basis += "对各责任单位任务落实情况进行了调度。"
-    problems = "、".join(f"{k}{n(c)}项" for k, c in (("逾期", overdue), ("未报送", unreported)) if c)
-    counts = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problems}。"
+    basis += f"对截至{cn_date(as_of)}各责任单位任务落实情况进行了调度。"
+    counts = f"你单位{figures(summary)}；{problem_counts(flagged)}。"
+    if len(items) < len(flagged):
+        refs = "、".join(number for _, number, _ in earlier)
+        counts += (f"其中{n(len(flagged) - len(items))}项此前已督办" + (f"（{refs}）" if refs else "")
+                   + f"，本函不再列出；另外{n(len(items))}项尚未督办。")
+    else:
+        counts += history_sentence(ref, list(earlier), as_of)
     section = {(True, True): "逾期及未报送事项", (True, False): "逾期事项", (False, True): "未报送事项"}
     section_title = section[(bool(overdue), bool(unreported))]
     items_title = f"{section_title}清单"
@@ -69,7 +79,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
         kinds = "、".join(k for k, c in (("逾期未完成", overdue), ("未按要求报送进展", unreported)) if c)
         body.append(para(f"你单位{kinds}的事项共{n(len(items))}项，详见附件，请逐项对照整改。"))
     else:
-        body += [para(f"{i}. {item_sentence(item, as_of)}") for i, item in enumerate(items, 1)]
+        body += [para(f"{i}. {item_sentence(item)}") for i, item in enumerate(items, 1)]
 
     body += [
         heading(2, "整改要求"),
@@ -77,7 +87,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
                     "对照所列事项逐项分析逾期原因，明确责任人和完成时限，采取有力措施加快推进，确保尽快完成。")),
         para(sub(2, "如实报送进展。请严格按照方案要求，按时、如实报送任务进展情况和佐证材料，"
                     "不得漏报、迟报、虚报。")),
-        para(sub(3, "举一反三抓落实。对尚未到期的任务，要对照序时进度倒排工期，防止出现新的逾期事项。")),
+        para(sub(3, "举一反三抓落实。对尚未到期的事项，要对照序时进度倒排工期，防止出现新的逾期事项。")),
         heading(3, "报送要求"),
     ]
     where = f"电子版同时发送至{office.email}" if office.email else "并同时报送电子版"

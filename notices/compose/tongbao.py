@@ -18,7 +18,7 @@ from .common import (
     NoticeOptions,
     Office,
     clean,
-    deadline_label,
+    deadline_clause,
     figures,
     heading,
     n,
@@ -59,7 +59,7 @@ def _names(summaries: list[Summary]) -> str:
 
 def _unit_items(s: Summary) -> str:
     late = [i for i in unit_items(s) if i.status == OVERDUE]
-    return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}），完成时间为{deadline_label(i)}，"
+    return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}），{deadline_clause(i)}，"
                     f"已逾期{n(i.days)}天" for i in late)
 
 
@@ -67,14 +67,17 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
                     issued_on: dt.date, escalated_units: list[str], commended_units: list[str] | None = None,
                     duban_refs: dict[str, tuple[str, dt.date]] | None = None,
                     options: NoticeOptions | None = None, print_date: dt.date | None = None,
-                    table_title: str | None = None) -> dict:
+                    table_title: str | None = None, *, report_due: dt.date) -> dict:
     """The 通报.docx context.
 
     ``escalated_units``: full names of the units criticised by name (the
     caller decides: 督办函 reply deadline passed, still overdue); ``duban_refs``:
-    unit -> (督办函 文号, date) cited for them. ``commended_units``: default every
-    unit with all due items done and nothing overdue. ``table_title``: the
-    attached 序时进度表's title (default the plan's table title)."""
+    unit -> (督办函 文号, date) cited for them (a unit named without one is not said
+    to have been supervised). ``commended_units``: default every unit with all due
+    items done and nothing overdue. ``table_title``: the attached 序时进度表's title
+    (default the plan's table title). ``report_due``: the date by which the units
+    concerned report their rectification in writing (the register keeps it, and
+    the ladder waits for it): computed by the caller (calendar.add_workdays)."""
     options = options or NoticeOptions()
     duban_refs = duban_refs or {}
     ref, county, as_of = office.ref, assessment.county, assessment.as_of
@@ -104,13 +107,13 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
         total += f"；本轮未报送进展{n(county.unreported)}项，涉及{n(len(silent))}个单位"
     body.append(para(total + "。"))
     for c in assessment.categories:
-        text = f"{c.name}：{figures(c)}" if c.due else f"{c.name}：暂无到期任务"
+        text = f"{c.name}：{figures(c)}" if c.due else f"{c.name}：暂无到期事项"
         if c.overdue:
             text += f"，逾期{n(c.overdue)}项"
         body.append(para(text + "。"))
 
     body.append(heading(2, "各单位完成情况"))
-    body.append(para("按到期任务完成率从高到低排名（完成率相同的，逾期项数少者在前；二者均相同的，并列同一名次），"
+    body.append(para("按到期事项完成率从高到低排名（完成率相同的，逾期项数少者在前；二者均相同的，并列同一名次），"
                      "各单位任务完成情况排名见附件1。"))
     if commended:
         who = _names(commended) + (f"{n(len(commended))}个单位" if len(commended) > 1 else "")
@@ -119,18 +122,20 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
     body.append(heading(3, "存在的问题"))
     if lagging or silent:
         if lagging:
-            body.append(para("逾期未完成任务的单位：" + "、".join(f"{s.key}（{n(s.overdue)}项）" for s in lagging) + "。"))
+            body.append(para("有逾期未完成事项的单位：" + "、".join(f"{s.key}（{n(s.overdue)}项）" for s in lagging) + "。"))
         if silent:
             body.append(para("本轮未按要求报送进展的单位：" + "、".join(f"{s.key}（{n(s.unreported)}项）" for s in silent) + "。"))
     else:
-        body.append(para("截至目前，各单位到期任务均已完成，未发现逾期事项。"))
+        body.append(para("截至目前，各单位到期事项均已完成，未发现逾期事项。"))
     if escalated:
-        body.append(para("以下单位经督办仍未整改到位，予以通报批评："))
+        supervised = all(s.key in duban_refs and as_of > duban_refs[s.key][1] for s in escalated)
+        body.append(para("以下单位经督办仍未整改到位，予以通报批评：" if supervised else "对以下单位予以通报批评："))
         for i, s in enumerate(escalated, 1):
             text = f"{i}. {s.key}。{figures(s)}，逾期{n(s.overdue)}项"
             if s.key in duban_refs:
                 number, day = duban_refs[s.key]
-                text = (f"{i}. {s.key}。{ref}已于{cn_date(day)}发函督办（{number}），该单位仍未整改到位。"
+                still = "该单位仍未整改到位。" if as_of > day else ""
+                text = (f"{i}. {s.key}。{ref}已于{cn_date(day)}发函督办（{number}），{still}"
                         f"{figures(s)}，逾期{n(s.overdue)}项")
             if s.unreported:
                 text += f"，本轮未报送进展{n(s.unreported)}项"
@@ -138,10 +143,15 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
             body.append(para(text + (f"。其中，{items}。" if items else "。")))
 
     body.append(heading(4, "工作要求"))
-    criticised = "被通报批评的单位要深刻反思，" if escalated else "存在逾期事项的单位要"
+    steps = f"逐项分析原因，明确整改措施、责任人和完成时限，于{cn_date(report_due)}前将整改情况书面报送{ref}"
+    if escalated:
+        first = f"压实工作责任。被通报批评的单位要深刻反思，主要负责同志要亲自研究部署，{steps}。"
+    elif lagging or silent:
+        first = f"压实工作责任。存在逾期或未报送事项的单位，主要负责同志要亲自研究部署，{steps}。"
+    else:
+        first = "巩固工作成效。各单位要保持工作力度，对照序时进度表扎实推进后续任务。"
     body += [
-        para(sub(1, f"压实工作责任。{criticised}主要负责同志要亲自研究部署，逐项分析原因，明确整改措施、责任人和完成时限，"
-                    f"于{n(options.reply_workdays)}个工作日内将整改情况书面报送{ref}。")),
+        para(sub(1, first)),
         para(sub(2, "按时如实报送。各单位要严格按照方案要求按时报送任务进展情况和佐证材料，不得漏报、迟报、虚报。")),
         para(sub(3, "对标序时进度。各单位要对照序时进度表倒排工期、挂图作战，确保各项任务按期完成。")),
         para(sub(4, f"强化督导问效。{ref}将持续跟踪调度，对整改不力、逾期仍未完成的单位，"

@@ -25,28 +25,17 @@ from .common import (
     cn_time,
     figures,
     heading,
+    followed_up,
+    history_sentence,
     item_sentence,
     n,
     para,
     plan_citation,
+    problem_counts,
     sub,
 )
 
 BASIS = "《安全生产约谈实施办法（试行）》（安委〔2018〕2号）"
-
-
-def _ladder_order(doc: tuple[str, str, dt.date]) -> tuple:
-    """By date; on one day the 督办函 before the 通报 (the ladder's order)."""
-    kind, _, day = doc
-    return day, ("督办函", "通报").index(kind) if kind in ("督办函", "通报") else 2
-
-
-def _earlier(kind: str, number: str, day: dt.date) -> str:
-    if kind == "督办函":
-        return f"于{cn_date(day)}向你单位发出督办函（{number}）"
-    if kind == "通报":
-        return f"于{cn_date(day)}印发通报（{number}）对你单位予以通报批评"
-    return f"于{cn_date(day)}印发{kind}（{number}）"
 
 
 def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.date,
@@ -66,20 +55,18 @@ def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.d
         raise NoticesError(f"{unit.name}截至{cn_date(as_of)}没有逾期或未报送事项，不应约谈")
     ref = office.ref
     leader = f"（{unit.leader}同志）" if unit.leader else ""
+    # "经督办仍未整改到位" only where the register holds the 督办 it speaks of and the
+    # progress data postdate it
+    why = "任务推进迟缓、经督办仍未整改到位" if followed_up(list(earlier_docs), as_of) else "任务推进迟缓"
     body = [
-        para(f"根据{plan_citation(registry.plan)}和{BASIS}有关规定，鉴于你单位任务推进迟缓、经督办仍未整改到位，"
+        para(f"根据{plan_citation(registry.plan)}和{BASIS}有关规定，鉴于你单位{why}，"
              f"{ref}决定对你单位主要负责人{leader}进行约谈。现将有关事项通知如下："),
         heading(1, "约谈事由"),
     ]
-    problems = "、".join(f"{k}{n(c)}项" for k, c in
-                        (("逾期", summary.overdue), ("未报送", summary.unreported)) if c)
-    reason = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problems}。"
-    if earlier_docs:
-        reason += f"{ref}先后" if len(earlier_docs) > 1 else ref
-        reason += "、".join(_earlier(*d) for d in sorted(earlier_docs, key=_ladder_order))
-        reason += "，你单位仍未整改到位。"
+    reason = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problem_counts(items)}。"
+    reason += history_sentence(ref, list(earlier_docs), as_of)
     body.append(para(reason + "具体事项如下："))
-    body += [para(f"{i}. {item_sentence(item, as_of)}") for i, item in enumerate(items, 1)]
+    body += [para(f"{i}. {item_sentence(item)}") for i, item in enumerate(items, 1)]
     body += [
         heading(2, "约谈时间和地点"),
         para(f"时间：{cn_time(meeting_time)}。"),

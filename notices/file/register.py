@@ -156,6 +156,9 @@ class DocRecord:
     # 督办函 or 约谈通知书, the units a 通报 criticises by name
     subjects: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     existing: bool = field(default=False, compare=False)  # allocate found the batch's record
+    # per-kind facts: {"meeting": "2026-12-07T09:00", "place": …} for a 约谈; "force_reason"
+    # when it was issued against the ladder's rules
+    details: dict = field(default_factory=dict, compare=False)
 
     @property
     def status_zh(self) -> str:
@@ -213,7 +216,8 @@ def _record(row, existing: bool = False) -> DocRecord:
         reply_due=_date(row["reply_due"]), status=row["status"], void_reason=row["void_reason"],
         outputs=tuple(Output(o["path"], o["sha256"]) for o in json.loads(row["outputs"])),
         batch_key=row["batch_key"], created_at=dt.datetime.fromisoformat(row["created_at"]),
-        subjects={u: tuple(m) for u, m in json.loads(row["subjects"]).items()}, existing=existing)
+        subjects={u: tuple(m) for u, m in json.loads(row["subjects"]).items()}, existing=existing,
+        details=json.loads(row["details"]))
 
 
 def _now() -> str:
@@ -275,9 +279,12 @@ class Register:
     def allocate(self, kind: str, organ_code: str, year: int, title: str,
                  recipients: Iterable[str] = (), milestones: Iterable[str] = (), batch_key: str | None = None,
                  round_id: str | None = None, as_of=None, issued_on=None, reply_due=None,
-                 actor: str = "", subjects: dict[str, Iterable[str]] | None = None) -> DocRecord:
+                 actor: str = "", subjects: dict[str, Iterable[str]] | None = None,
+                 details: dict | None = None) -> DocRecord:
         """The next number of (organ_code, year), reserved for this document — or, when
-        ``batch_key`` already has a live (not void) record, that record (``existing`` True)."""
+        ``batch_key`` already has a live (not void) record, that record (``existing`` True).
+        ``details``: JSON-ready facts kept with it; a ``force_reason`` is also written
+        into the 登记 step."""
         _check_organ(organ_code)
         year = int(year)
         if not title or not str(title).strip():
@@ -293,13 +300,16 @@ class Register:
             number = format_number(organ_code, year, serial)
             conn.execute(
                 "INSERT INTO documents (kind, organ_code, year, serial, doc_number, title, recipients, milestones, "
-                "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at, subjects) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?, ?)",
+                "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at, subjects, details) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?, ?, ?)",
                 (kind, organ_code, year, serial, number, str(title).strip(),
                  json.dumps(list(recipients), ensure_ascii=False), json.dumps(list(milestones), ensure_ascii=False),
                  round_id, _iso(as_of), _iso(issued_on), _iso(reply_due), batch_key, _now(),
-                 json.dumps({u: list(m) for u, m in (subjects or {}).items()}, ensure_ascii=False)))
-            self._event(conn, number, "登记", actor, f"{kind}：{str(title).strip()}")
+                 json.dumps({u: list(m) for u, m in (subjects or {}).items()}, ensure_ascii=False),
+                 json.dumps(details or {}, ensure_ascii=False)))
+            forced = (details or {}).get("force_reason")
+            self._event(conn, number, "登记", actor, f"{kind}：{str(title).strip()}"
+                        + (f"（未按逐级督办规则发文，原因：{forced}）" if forced else ""))
             row = self._row(conn, number)
         return _record(row)
 

@@ -204,10 +204,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
-_REPORT_COLUMNS = ("unit", "milestone_id", "period", "state", "completed_on", "percent", "text", "evidence",
-                   "reporter", "phone", "round_id", "reported_on", "source")
-
-
 @dataclass(frozen=True)
 class RoundInfo:
     id: str
@@ -322,8 +318,11 @@ class Store:
 
     # --- writing ---------------------------------------------------------
     def save_round(self, round_id: str, as_of: dt.date, result, accept_warnings: bool,
-                   replace: bool = False) -> None:
+                   replace: bool = False, unit_key=None) -> None:
         """Store a collected round (a ``CollectResult``) in one transaction.
+
+        ``unit_key``: full name -> the key stored for the unit (its id); names are
+        stored as they are without it.
 
         Errors in ``result`` are allowed only with ``accept_warnings``: they are
         recorded as skipped rows. An existing round is refused unless
@@ -333,6 +332,10 @@ class Store:
         if errors and not accept_warnings:
             raise NoticesError(f"第 {round_id} 轮有 {len(errors)} 处错误，未保存", errors)
         now = dt.datetime.now().replace(microsecond=0)
+
+        def key(name: str) -> str:
+            return (unit_key(name) if unit_key else None) or name
+
         with self._transaction() as conn:
             old = conn.execute("SELECT * FROM rounds WHERE id = ?", (round_id,)).fetchone()
             if old is not None:
@@ -354,13 +357,14 @@ class Store:
             conn.executemany(
                 "INSERT INTO reports (round_id, seq, unit, milestone_id, period, state, completed_on, percent, text, "
                 "evidence, reporter, phone, reported_on, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(round_id, seq, r.unit, r.milestone_id, r.period, r.state,
+                [(round_id, seq, key(r.unit), r.milestone_id, r.period, r.state,
                   r.completed_on.isoformat() if r.completed_on else None, r.percent, r.text, r.evidence,
                   r.reporter, r.phone, (r.reported_on or as_of).isoformat(), r.source)
                  for seq, r in enumerate(result.reports)])
             conn.executemany("INSERT INTO skipped (round_id, seq, place, reason, unit, milestone_id, period) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             [(round_id, seq, p.where, p.message, *(p.subject or ("", "", "")))
+                             [(round_id, seq, p.where, p.message,
+                               *((key(p.subject[0]), *p.subject[1:]) if p.subject else ("", "", "")))
                               for seq, p in enumerate(errors)])
             notes = [p for p in result.problems if p.severity != "error"]
             conn.executemany("INSERT INTO round_notes (round_id, seq, place, message) VALUES (?, ?, ?, ?)",
@@ -421,23 +425,54 @@ class Store:
         return [_report(r) for r in rows]
 
     def latest_reports(self, until: dt.date | None = None,
-                       before_round: str | None = None) -> dict[tuple[str, str], Report]:
-        """(unit, milestone id) -> its most recent report, among rounds with as_of <= until
-        (all rounds if None) and, with before_round, round ids before that one."""
+                       before_round: str | None = None) -> dict[tuple[str, str, str], Report]:
+        """(unit key, milestone id, period key) -> its most recent report, among rounds with
+        as_of <= until (all rounds if None) and, with before_round, round ids before that one."""
         reports = self.reports_until(until or dt.date.max)
-        latest: dict[tuple[str, str], Report] = {}
+        latest: dict[tuple[str, str, str], Report] = {}
         for r in reports:
             if before_round is None or r.round_id < before_round:
-                latest[(r.unit, r.milestone_id)] = r
+                latest[(r.unit, r.milestone_id, r.period)] = r
         return latest
 
     def skipped(self, round_id: str) -> list[Problem]:
+        """Rows refused at collection, each with the item it was about when known."""
         if not self._exists():
             return []
         with self._connect() as conn:
-            rows = conn.execute("SELECT place, reason FROM skipped WHERE round_id = ? ORDER BY seq",
-                                (round_id,)).fetchall()
-        return [Problem(r["place"], r["reason"], "error") for r in rows]
+            rows = conn.execute("SELECT * FROM skipped WHERE round_id = ? ORDER BY seq", (round_id,)).fetchall()
+        return [Problem(r["place"], r["reason"], "error",
+                        (r["unit"], r["milestone_id"], r["period"]) if r["unit"] and r["milestone_id"] else None)
+                for r in rows]
+
+    # --- unit identity ------------------------------------------------------
+    def remember_units(self, names: dict[str, str]) -> None:
+        """Record the name each unit id has now (id -> full name), so that a later
+        rename can be told and a removed unit's history named."""
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        with self._transaction() as conn:
+            known = dict(conn.execute("SELECT id, name FROM unit_names").fetchall())
+            changed = [(key, name, now) for key, name in names.items() if known.get(key) != name]
+            conn.executemany("INSERT INTO unit_names (id, name, seen_at) VALUES (?, ?, ?) "
+                             "ON CONFLICT (id) DO UPDATE SET name = excluded.name, seen_at = excluded.seen_at",
+                             changed)
+
+    def unit_names(self) -> dict[str, str]:
+        """id -> the name it had when last recorded."""
+        if not self._exists():
+            return {}
+        with self._connect() as conn:
+            return dict(conn.execute("SELECT id, name FROM unit_names").fetchall())
+
+    def unit_name(self, key: str) -> str | None:
+        return self.unit_names().get(key)
+
+    def unit_keys(self) -> dict[str, int]:
+        """Every unit key the reports use -> how many reports."""
+        if not self._exists():
+            return {}
+        with self._connect() as conn:
+            return dict(conn.execute("SELECT unit, count(*) FROM reports GROUP BY unit").fetchall())
 
     def notes(self, round_id: str) -> list[Problem]:
         if not self._exists():

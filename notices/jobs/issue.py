@@ -28,7 +28,7 @@ from ..compose.common import office_from_config, options_from_config
 from ..compose.duban import duban_context, duban_title
 from ..compose.tongbao import tongbao_context, tongbao_title
 from ..compose.yuetan import yuetan_context
-from ..errors import NoticesError
+from ..errors import NoticesError, Problem
 from ..file.outputs import next_free, safe_filename, write_atomic
 from ..file.register import Register, batch_key, format_number, organ_code_for
 from ..project import Project, db_path
@@ -62,11 +62,25 @@ class _Job:
     unit: str
     title: str
     recipients: list[str]
-    subjects: dict[str, list[str]]
+    subjects: dict[str, list[str]]  # unit full name -> item ids the document takes up
     reply_due: dt.date | None
     stem: str  # file name after the 文号
     context: Callable[[str], dict]  # 文号 -> template context
     extras: Callable[[str], list[tuple[str, bytes]]] | None = None  # 文号 -> (file stem, bytes) beside it
+    details: dict = field(default_factory=dict)  # kept in the register (约谈 time and place, force_reason)
+
+
+@dataclass(frozen=True)
+class Request:
+    """One document asked for: by the plan file or on the command line. ``unit`` is
+    "" for the 通报 itself; ``reason`` set means "issue it even if the ladder does
+    not propose it" (--force --reason, 原因 in the plan file); ``where`` is where it
+    was asked (file:line), for messages."""
+
+    kind: str
+    unit: str = ""
+    reason: str = ""
+    where: str = ""
 
 
 class Batch:
@@ -75,8 +89,9 @@ class Batch:
     def __init__(self, project: Project, as_of: dt.date, issued_on: dt.date):
         self.project, self.as_of, self.issued_on = project, as_of, issued_on
         self.registry, self.directory = project.load()
-        self.assessment, self.proposal = make_proposal(project, as_of)
+        self.assessment, self.proposal, self.docs = make_proposal(project, as_of, issued_on)
         self.steps = {s.unit: s for s in self.proposal.steps}
+        self.internal = {s.key for s in self.assessment.internal_units}
         self.office = office_from_config(project.config)
         self.options = options_from_config(project.config)
         self.calendar = calendar_from_config(project.config)
@@ -101,62 +116,144 @@ class Batch:
     def proposed(self, kind: str) -> list[str]:
         return self.proposal.units(kind)
 
+    # --- the ladder's rules ------------------------------------------------------------
+    def _issued_in_batch(self, kind: str, unit: str) -> bool:
+        """A re-run of a batch that issued this document already: it is reported, not issued."""
+        return self.register.find_by_batch(batch_key(kind, unit or ALL_UNITS, self.assessment.round_id,
+                                                     self.issued_on)) is not None
+
+    def refusal(self, request: Request) -> str | None:
+        """Why the ladder does not propose this document now (None when it does, or when it
+        is forced with a reason). The issuing office is never its own addressee, reason or not."""
+        kind, reason = request.kind, request.reason
+        if not request.unit:  # the 通报 itself
+            if self.proposal.tongbao or reason or self._issued_in_batch(TONGBAO, ""):
+                return None
+            done = self.proposal.round_tongbao
+            return (f"本轮（{self.assessment.round_id}）通报已于{cn_date(done.issued_on)}印发（{done.doc_number}）"
+                    if done else "尚未收集任何一轮进度，没有可通报的进展")
+        try:
+            name = self.unit_name(request.unit)
+        except KeyError as exc:
+            return exc.args[0]
+        if name in self.internal:
+            return (f"{name}是本办公室在单位名录中的条目，本办公室不给自己发{kind}、不点名批评自己"
+                    f"（其事项见 notices status 的内部清单；设置见 notices.toml 的 [office] unit）")
+        step = self.steps.get(name)
+        if step is None or not unit_items(self.assessment.unit(name)):
+            return f"{name}截至{cn_date(self.as_of)}没有逾期或未报送事项"
+        named_in = TONGBAO if kind == TONGBAO else kind
+        if step.action == named_in or reason:
+            return None
+        if self._issued_in_batch(kind, name if kind != TONGBAO else ""):
+            return None
+        return step.reason
+
+    def check(self, requests: list[Request]) -> None:
+        """Every request the ladder does not back, in one error, before any number is taken."""
+        problems = []
+        for r in requests:
+            why = self.refusal(r)
+            if why is None:
+                continue
+            what = "印发本轮通报" if not r.unit else ("在通报中点名批评" if r.kind == TONGBAO else f"发{r.kind}")
+            forced = "" if "本办公室" in why or "没有逾期" in why or "不在单位名录" in why else (
+                "；如确需发文，请在计划文件中该单位下写“原因: …”" if r.where else
+                "；如确需发文，请加 --force --reason \"原因\"")
+            who = f"{r.unit}：" if r.unit and r.where else ""
+            problems.append(Problem(r.where or r.unit or "通报", f"{who}{why}。按逐级督办规则现在不{what}{forced}"))
+        if problems:
+            raise NoticesError(f"有 {len(problems)} 份文书不符合逐级督办规则，未发文", problems)
+
+    @staticmethod
+    def _forced(reason: str) -> dict:
+        return {"force_reason": reason} if reason else {}
+
     # --- jobs ------------------------------------------------------------------------
-    def duban(self, units: list[str]) -> list[_Job]:
+    def duban(self, units: list[str], reasons: dict[str, str] | None = None) -> list[_Job]:
+        """督办函 to ``units``: the items the ladder proposes (those no live document took up),
+        or with a reason every flagged item, citing what was sent before."""
+        reasons = reasons or {}
         reply_due = self.calendar.add_workdays(self.issued_on, self.options.reply_workdays)
         jobs = []
         for name in units:
             unit = self.directory.unit(name)
             summary, items = self._flagged(unit.name, DUBAN)
-            ids = [i.milestone_id for i in items]
+            step = self.steps[unit.name]
+            reason = reasons.get(unit.name, "") if step.action != DUBAN else ""
+            chosen = items if reason else [i for i in items if i.item_id in step.items] or items
+            earlier = step.history if reason or len(chosen) < len(items) else []
             jobs.append(_Job(
-                DUBAN, unit.name, duban_title(self.registry), [unit.name], {unit.name: ids}, reply_due,
-                unit.display_short,
-                lambda no, s=summary: duban_context(self.registry, s, self.as_of, self.office, no, self.issued_on,
-                                                    reply_due, self.options, self.assessment.round_date)))
+                DUBAN, unit.name, duban_title(self.registry), [unit.name], {unit.name: [i.item_id for i in chosen]},
+                reply_due, unit.display_short,
+                lambda no, s=summary, c=chosen, e=earlier: duban_context(
+                    self.registry, s, self.as_of, self.office, no, self.issued_on, reply_due, self.options,
+                    self.assessment.round_date, e, c),
+                details=self._forced(reason)))
         return jobs
 
-    def tongbao(self, named: list[str]) -> _Job:
+    def tongbao(self, named: list[str], reasons: dict[str, str] | None = None, reason: str = "") -> _Job:
+        """The round's 通报, criticising ``named`` by name (``reasons``: those named against
+        the ladder's rules; ``reason``: why a second 通报 of the round is issued)."""
+        reasons = reasons or {}
         named = [self.unit_name(u) for u in named]
-        subjects = {u: [i.milestone_id for i in self._flagged(u, TONGBAO)[1]] for u in named}
+        subjects = {u: [i.item_id for i in self._flagged(u, TONGBAO)[1]] for u in named}
         refs = {}
         for u in named:
             letter = next((d for d in reversed(self.steps[u].earlier) if d.kind == DUBAN), None)
             if letter is not None:
                 refs[u] = (letter.doc_number, letter.issued_on)
+        report_due = self.calendar.add_workdays(self.issued_on, self.options.reply_workdays)
         table_req = TableRequest(progress=progress_for_table(self.project, self.as_of, None), as_of=self.as_of,
                                  attachment=2)
+        forced = {u: r for u, r in reasons.items() if u in named and self.steps[u].action != TONGBAO}
+        details = {**self._forced(reason), **({"forced_named": forced} if forced else {})}
+        if forced and "force_reason" not in details:
+            details["force_reason"] = "；".join(f"{u}：{r}" for u, r in forced.items())
 
         def extras(no: str) -> list[tuple[str, bytes]]:
             spec, data = render_table(self.project, table_req)
             return [("附件2-序时进度表", data)]
 
         return _Job(
-            TONGBAO, "", tongbao_title(self.registry), self.options.tongbao_recipients.split("，"), subjects, None, "通报",
+            TONGBAO, "", tongbao_title(self.registry), self.options.tongbao_recipients.split("，"), subjects,
+            report_due, "通报",
             lambda no: tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
-                                       duban_refs=refs, options=self.options),
-            extras)
+                                       duban_refs=refs, options=self.options, report_due=report_due),
+            extras, details)
 
-    def yuetan(self, meetings: list[Meeting]) -> list[_Job]:
+    def yuetan(self, meetings: list[Meeting], reasons: dict[str, str] | None = None) -> list[_Job]:
+        """约谈通知书, each at its own time: the one given, else the next free slot."""
+        reasons = reasons or {}
+        times = self.meeting_times(meetings)
         jobs = []
         for m in meetings:
             unit = self.directory.unit(m.unit)
             summary, items = self._flagged(unit.name, YUETAN)
-            when = m.time or self.default_meeting()
+            step = self.steps[unit.name]
+            when, place = times[unit.name], m.place or self.options.yuetan_place
             report_due = self.calendar.add_workdays(when.date(), self.options.yuetan_report_workdays)
-            earlier = [(d.kind, d.doc_number, d.issued_on) for d in self.steps[unit.name].earlier
-                       if d.kind in (DUBAN, TONGBAO)]
+            reason = reasons.get(unit.name, "") if step.action != YUETAN else ""
             jobs.append(_Job(
                 YUETAN, unit.name, f"关于约谈{unit.name}主要负责人的通知", [unit.name],
-                {unit.name: [i.milestone_id for i in items]}, report_due, unit.display_short,
-                lambda no, u=unit, s=summary, w=when, p=m.place, d=report_due, e=earlier: yuetan_context(
-                    self.registry, u, s, self.as_of, e, self.office, no, self.issued_on, w,
-                    p or self.options.yuetan_place, d, self.options)))
+                {unit.name: [i.item_id for i in items]}, report_due, unit.display_short,
+                lambda no, u=unit, s=summary, w=when, p=place, d=report_due, e=step.history: yuetan_context(
+                    self.registry, u, s, self.as_of, e, self.office, no, self.issued_on, w, p, d, self.options),
+                details={"meeting": when.isoformat(timespec="minutes"), "place": place, **self._forced(reason)}))
         return jobs
 
-    def default_meeting(self) -> dt.datetime:
-        day = self.calendar.add_workdays(self.issued_on, self.options.yuetan_notice_workdays)
-        return dt.datetime.combine(day, dt.time.fromisoformat(self.options.yuetan_time))
+    def meeting_times(self, meetings: list[Meeting]) -> dict[str, dt.datetime]:
+        """Unit -> its 约谈 time: the one given, else the next slot free of every 约谈 in the
+        register and of those given here."""
+        from ..assess.schedule import meeting_slots
+        from ..compose.common import meeting_hours
+
+        booked = [d.meeting for d in self.docs if d.kind == YUETAN and d.meeting is not None]
+        booked += [m.time for m in meetings if m.time is not None]
+        free = [m for m in meetings if m.time is None]
+        first = self.calendar.add_workdays(self.issued_on, self.options.yuetan_notice_workdays)
+        slots = iter(meeting_slots(first, len(free), meeting_hours(self.options), self.calendar, booked))
+        return {self.unit_name(m.unit): m.time or next(slots) for m in meetings}
 
     # --- running ---------------------------------------------------------------------
     def template(self, kind: str) -> Template:
@@ -203,11 +300,14 @@ class Batch:
         return out
 
     def _allocate(self, job: _Job):
-        """The job's number: the next one, or the record this batch already has."""
+        """The job's number: the next one, or the record this batch already has. The
+        register keeps the units of ``subjects`` by id, so a rename keeps the ladder's memory."""
+        keys = {u.name: u.key for u in self.registry.units}
         return self.register.allocate(
             job.kind, organ_code_for(self.project.config, job.kind), self.issued_on.year, job.title, job.recipients,
             sorted({m for ids in job.subjects.values() for m in ids}), self._key(job), self.assessment.round_id,
-            self.as_of, self.issued_on, job.reply_due, subjects=job.subjects)
+            self.as_of, self.issued_on, job.reply_due, subjects={keys[u]: ids for u, ids in job.subjects.items()},
+            details=job.details)
 
     def _issue(self, job: _Job, on_done) -> Issued:
         record = self._allocate(job)
@@ -256,17 +356,23 @@ class Batch:
         return done
 
     def jobs_for(self, kind: str, units: list[str] | None = None, time: dt.datetime | None = None,
-                 place: str = "") -> list[_Job]:
-        """One kind's jobs: for ``units`` or those the ladder proposes. For the
-        通报 (one, to all units) ``units`` are the units criticised by name."""
-        chosen = units if units is not None else self.defaults(kind)
-        if kind == DUBAN:
-            return self.duban(chosen)
+                 place: str = "", reason: str = "") -> list[_Job]:
+        """One kind's jobs: for ``units`` or those the ladder proposes. For the 通报 (one,
+        to all units) ``units`` are the units criticised by name. What the ladder does
+        not propose is refused (``check``) unless ``reason`` says why it is issued anyway."""
+        if kind not in KINDS:
+            raise NoticesError(f"未知的文种“{kind}”，可用：{'、'.join(KINDS)}")
+        chosen = [self.unit_name(u) for u in units] if units is not None else self.defaults(kind)
+        requests = [Request(kind, u, reason) for u in chosen]
         if kind == TONGBAO:
-            return [self.tongbao(chosen)]
-        if kind == YUETAN:
-            return self.yuetan([Meeting(u, time, place) for u in chosen])
-        raise NoticesError(f"未知的文种“{kind}”，可用：{'、'.join(KINDS)}")
+            requests.insert(0, Request(TONGBAO, "", reason))
+        self.check(requests)
+        reasons = dict.fromkeys(chosen, reason)
+        if kind == DUBAN:
+            return self.duban(chosen, reasons)
+        if kind == TONGBAO:
+            return [self.tongbao(chosen, reasons, reason)]
+        return self.yuetan([Meeting(u, time, place) for u in chosen], reasons)
 
     def defaults(self, kind: str) -> list[str]:
         """The units the ladder proposes for ``kind``, plus those this very batch

@@ -57,14 +57,28 @@ def default_as_of(round_id: str, given: dt.date | None = None, today: dt.date | 
 
 # --- templates ---------------------------------------------------------------
 
-def _unit_rows(registry: Registry, unit: str | None) -> list[TemplateRow]:
+def _unit_rows(registry: Registry, unit: str | None, as_of: dt.date, options) -> list[TemplateRow]:
+    """One row per milestone the unit answers for; for a recurring milestone one per
+    period asked about (``assess.status.asked_periods``)."""
+    from ..assess.status import asked_periods
+
     rows = []
     for task in registry.tasks:
         for ms in task.milestones:
+            periods = asked_periods(ms, as_of, options)
             for name in task.unit_names:
                 if unit is None or name == unit:
-                    rows.append(TemplateRow(ms, name))
+                    rows += [TemplateRow(ms, name, period=p) for p in periods]
     return rows
+
+
+def form_options(project: Project, as_of: dt.date):
+    """The assessment options a reporting form is made with: its periods start where
+    tracking started (the first collected round, or this one when none is)."""
+    from ..assess.status import options_from_config
+
+    rounds = Store(db_path(project)).rounds()
+    return options_from_config(project.config, rounds[0].as_of if rounds else as_of)
 
 
 def make_templates(project: Project, round_id: str, units: list[str] | None, all_units: bool, county: bool,
@@ -78,39 +92,43 @@ def make_templates(project: Project, round_id: str, units: list[str] | None, all
     ``output_dir``); an existing file is never overwritten: a free name
     "…-2.xlsx" is taken instead.
     """
-    round_id, _ = parse_round(round_id)
+    round_id, day = parse_round(round_id)
     registry, directory = project.load()
+    as_of = default_as_of(round_id, day)
+    options = form_options(project, as_of)
     if not (units or all_units or county):
         raise NoticesError("请指定要生成哪些填报表：--unit 单位名称（可重复）、--all-units（每个单位一份）或 --county（全县一份）")
     targets: list[str] = []
     if all_units:
-        targets = [u.name for u in registry.units if _unit_rows(registry, u.name)]
+        targets = [u.name for u in registry.units if _unit_rows(registry, u.name, as_of, options)]
     for name in units or []:
         try:
             full = directory.unit(name).name
         except KeyError as exc:
             raise NoticesError(exc.args[0]) from None
-        if not _unit_rows(registry, full):
+        if not _unit_rows(registry, full, as_of, options):
             raise NoticesError(f"单位“{full}”在方案中没有承担任何任务，无需填报")
         if full not in targets:
             targets.append(full)
 
-    latest: dict[tuple[str, str], Report] = {}
+    latest: dict[tuple[str, str, str], Report] = {}
     if prefill:
-        latest = Store(db_path(project)).latest_reports(before_round=round_id)
+        stored = Store(db_path(project)).latest_reports(before_round=round_id)
+        latest = {(name, mid, period): r for (key, mid, period), r in stored.items()
+                  if (name := directory.name_for_key(key)) is not None}
 
     folder = Path(output_dir) if output_dir else project.outputs_dir / round_id / "填报表"
     generated_on = generated_on or dt.date.today()
     font = project.config.fonts.get("song", "宋体")
     jobs: list[tuple[str, str, list[TemplateRow]]] = []
     for name in targets:
-        jobs.append((name, registry.unit(name).display_short, _unit_rows(registry, name)))
+        jobs.append((name, registry.unit(name).display_short, _unit_rows(registry, name, as_of, options)))
     if county:
-        jobs.append((COUNTY, COUNTY, _unit_rows(registry, None)))
+        jobs.append((COUNTY, COUNTY, _unit_rows(registry, None, as_of, options)))
     written = []
     for label, short, rows in jobs:
         for row in rows:
-            row.prefill = latest.get((row.unit, row.milestone.id))
+            row.prefill = latest.get((row.unit, row.milestone.id, row.period.key if row.period else ""))
         wb = build_progress_workbook(registry, rows, label, round_id, generated_on, __version__, font_name=font)
         path = next_free(folder / f"{safe_filename(f'{round_id}-{short}')}.xlsx")
         written.append(write_progress_workbook(wb, path))
@@ -176,5 +194,7 @@ def collect(project: Project, paths: list[Path], round_id: str, as_of: dt.date |
             f"有错误的行记为“已跳过”",
             problems,
         )
-    store.save_round(round_id, as_of, result, accept_warnings, replace=replace)
+    keys = {u.name: u.key for u in registry.units}
+    store.save_round(round_id, as_of, result, accept_warnings, replace=replace, unit_key=keys.get)
+    store.remember_units({u.key: u.name for u in registry.units})
     return result

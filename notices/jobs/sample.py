@@ -98,11 +98,12 @@ def make_sample_round(project: Project, round_id: str, out_dir: Path, seed: int 
         person = _SURNAMES[rng.randrange(len(_SURNAMES))] + rng.choice(_GIVEN) + (rng.choice(_GIVEN) if rng.random() < 0.6 else "")
         phone = f"0415-{rng.randrange(7200000, 7299999)}"
         rows = list(range(FIRST_ROW, ws.max_row + 1))
-        c = {key: col_index(key) for key in ("id", "unit", "state", "completed_on", "percent", "text",
+        c = {key: col_index(key) for key in ("id", "unit", "period", "state", "completed_on", "percent", "text",
                                              "evidence", "reporter", "phone")}
         for r in rows:
             ms = milestones[ws.cell(r, c["id"]).value]
-            state, done_on, percent, text, evidence = _answer(rng, ms, registry.plan.start, latest_done)
+            window = _window(ms, ws.cell(r, c["period"]).value, registry.plan.start)
+            state, done_on, percent, text, evidence = _answer(rng, ms, window, latest_done)
             ws.cell(r, c["state"], state)
             if done_on:
                 ws.cell(r, c["completed_on"], done_on)
@@ -124,8 +125,19 @@ def _rows_of(registry, unit: str) -> list:
     return [m for t in registry.tasks if unit in t.unit_names for m in t.milestones]
 
 
-def _answer(rng: random.Random, ms, start: dt.date, latest: dt.date):
-    due = ms.final_due
+def _window(ms, period: str | None, plan_start: dt.date) -> tuple[dt.date, dt.date | None]:
+    """When the row's work could have been done: from the plan's start (or the end of
+    the previous period) to the due date of the row's period (or the milestone's last)."""
+    start = plan_start
+    for due in ms.dues:
+        if period and due.period == period:
+            return start, due.date
+        start = max(start, due.date + dt.timedelta(days=1))
+    return plan_start, ms.final_due
+
+
+def _answer(rng: random.Random, ms, window: tuple[dt.date, dt.date | None], latest: dt.date):
+    start, due = window
     overdue = due is not None and due <= latest
     roll = rng.random()
     if roll < 0.04:

@@ -31,7 +31,8 @@ from ..errors import NoticesError, Problem
 from .dates import parse_cn_date
 from .yamlsrc import LineDict, LineList, load_yaml
 
-AS_OF, ISSUED_ON, ROUND, NAMED, UNIT, TIME, PLACE = "截至日期", "成文日期", "进度轮次", "点名批评", "单位", "时间", "地点"
+AS_OF, ISSUED_ON, ROUND, NAMED, UNIT, TIME, PLACE, REASON = (
+    "截至日期", "成文日期", "进度轮次", "点名批评", "单位", "时间", "地点", "原因")
 KEYS = (AS_OF, ISSUED_ON, ROUND, DUBAN, TONGBAO, YUETAN)
 
 
@@ -53,6 +54,10 @@ class IssuePlan:
     tongbao: bool = False
     named: list[str] = field(default_factory=list)
     yuetan: list[Meeting] = field(default_factory=list)
+    # (kind, unit) -> why it is issued although the ladder does not propose it; unit "" is
+    # the 通报 itself (a second one for the round)
+    reasons: dict[tuple[str, str], str] = field(default_factory=dict)
+    lines: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, unit) -> file:line
 
 
 # --- writing --------------------------------------------------------------------------
@@ -66,13 +71,16 @@ def _comment(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def dump_plan(proposal: Proposal, issued_on: dt.date, meeting: dt.datetime, place: str,
+def dump_plan(proposal: Proposal, issued_on: dt.date, meetings: dict[str, dt.datetime], place: str,
               tongbao_reason: str = "") -> str:
+    """The plan as an editable file. ``meetings``: unit -> the 约谈 time proposed for it."""
     steps = proposal.steps
     lines = [
         f"# 发文计划：notices plan 按逐级督办规则提出，截至 {proposal.as_of.isoformat()}。",
         "# 可用记事本修改后，用 notices issue --plan 本文件 发文（先加 --dry-run 预览）。",
-        "# 删去某一行即不给该单位发；要增加单位，照样另起一行写“- 单位名称”。",
+        "# 删去某一行即不给该单位发。要增加规则没有提出的单位，须写明原因，写成两行：",
+        f"#   - {UNIT}: 单位名称",
+        f"#     {REASON}: 为什么要发",
         "# “#”后面是提出的理由，只作说明，程序不读取。日期写成 2026-11-29，时间写成 2026-12-03 09:00。",
         f"{AS_OF}: {proposal.as_of.isoformat()}",
         f"{ISSUED_ON}: {issued_on.isoformat()}",
@@ -91,15 +99,15 @@ def dump_plan(proposal: Proposal, issued_on: dt.date, meeting: dt.datetime, plac
         lines.append(f"  {NAMED}:" + ("" if listed(TONGBAO) else " []"))
         lines += [f"    - {_scalar(s.unit)}  # {_comment(s.reason)}" for s in listed(TONGBAO)]
     else:
-        lines.append(f"# {TONGBAO}：本轮（{proposal.round_id or '无'}）已发过或尚无进度数据，本计划不发。"
-                     f"如需发，删去下面两行开头的“# ”")
-        lines.append(f"# {TONGBAO}:")
-        lines.append(f"#   {NAMED}: []")
+        done = proposal.round_tongbao
+        why = (f"本轮（{proposal.round_id}）通报已于{done.issued_on.isoformat()}印发（{done.doc_number}）" if done
+               else "尚未收集进度，没有可通报的进展")
+        lines.append(f"# {TONGBAO}：{why}，本计划不发。")
     lines.append("")
     lines.append(f"{YUETAN}:" + ("" if listed(YUETAN) else " []"))
     for s in listed(YUETAN):
         lines += [f"  - {UNIT}: {_scalar(s.unit)}  # {_comment(s.reason)}",
-                  f"    {TIME}: {meeting.strftime('%Y-%m-%d %H:%M')}",
+                  f"    {TIME}: {meetings[s.unit].strftime('%Y-%m-%d %H:%M')}",
                   f"    {PLACE}: {_scalar(place)}"]
     rest = [s for s in steps if not s.action]
     if rest:
@@ -130,7 +138,9 @@ def parse_time(value, where: str, problems: list) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(int(m.group("h")), int(m.group("m"))))
 
 
-def _units(value, where: str, label: str, directory: Directory, problems: list) -> list[str]:
+def _units(value, where: str, label: str, kind: str, plan: "IssuePlan", directory: Directory,
+           problems: list) -> list[str]:
+    """Units listed one a line ("- 县水利局"), or as "- 单位: 县水利局" with "原因: …"."""
     if value is None:
         return []
     if not isinstance(value, list):
@@ -139,11 +149,21 @@ def _units(value, where: str, label: str, directory: Directory, problems: list) 
     out = []
     for i, item in enumerate(value):
         line = f"{where.rsplit(':', 1)[0]}:{value.line_of(i)}" if isinstance(value, LineList) else where
+        reason = ""
+        if isinstance(item, LineDict):
+            for key in item:
+                if key not in (UNIT, REASON):
+                    problems.append(Problem(line, f"未知的项“{key}”，可写“{UNIT}”“{REASON}”"))
+            reason = str(item.get(REASON) or "").strip()
+            item = item.get(UNIT)
         name = _unit(item, line, directory, problems)
         if name and name in out:
             problems.append(Problem(line, f"单位“{item}”重复列出"))
         elif name:
             out.append(name)
+            plan.lines[(kind, name)] = line
+            if reason:
+                plan.reasons[(kind, name)] = reason
     return out
 
 
@@ -178,15 +198,18 @@ def load_plan(path: Path, directory: Directory) -> IssuePlan:
     as_of = _date(data.get(AS_OF), at(data, AS_OF), problems) if AS_OF in data else None
     issued_on = _date(data.get(ISSUED_ON), at(data, ISSUED_ON), problems) if ISSUED_ON in data else None
     plan = IssuePlan(as_of, issued_on, str(data.get(ROUND) or ""))
-    plan.duban = _units(data.get(DUBAN), at(data, DUBAN), DUBAN, directory, problems)
+    plan.duban = _units(data.get(DUBAN), at(data, DUBAN), DUBAN, DUBAN, plan, directory, problems)
     if TONGBAO in data:
         section = data[TONGBAO]
         plan.tongbao = True
+        plan.lines[(TONGBAO, "")] = at(data, TONGBAO)
         if isinstance(section, LineDict):
             for key in section:
-                if key != NAMED:
-                    problems.append(Problem(at(section, key), f"“{TONGBAO}”下只有“{NAMED}”一项，未知的项“{key}”"))
-            plan.named = _units(section.get(NAMED), at(section, NAMED), NAMED, directory, problems)
+                if key not in (NAMED, REASON):
+                    problems.append(Problem(at(section, key), f"“{TONGBAO}”下可写“{NAMED}”“{REASON}”，未知的项“{key}”"))
+            if reason := str(section.get(REASON) or "").strip():
+                plan.reasons[(TONGBAO, "")] = reason
+            plan.named = _units(section.get(NAMED), at(section, NAMED), NAMED, TONGBAO, plan, directory, problems)
         elif section is not None:
             problems.append(Problem(at(data, TONGBAO), f"“{TONGBAO}”下应写“{NAMED}:”及点名批评的单位"))
     meetings = data.get(YUETAN) or []
@@ -202,7 +225,7 @@ def load_plan(path: Path, directory: Directory) -> IssuePlan:
             problems.append(Problem(line, f"约谈事项应写成“- {UNIT}: 单位名称”，可另写“{TIME}”“{PLACE}”"))
             continue
         for key in entry:
-            if key not in (UNIT, TIME, PLACE):
+            if key not in (UNIT, TIME, PLACE, REASON):
                 problems.append(Problem(f"{label}:{entry.line_of(key) or meetings.line_of(i)}", f"未知的项“{key}”"))
         name = _unit(entry[UNIT], line, directory, problems)
         when = parse_time(entry.get(TIME), f"{label}:{entry.line_of(TIME) or meetings.line_of(i)}", problems)
@@ -210,6 +233,9 @@ def load_plan(path: Path, directory: Directory) -> IssuePlan:
             problems.append(Problem(line, f"单位“{entry[UNIT]}”重复列出"))
         elif name:
             plan.yuetan.append(Meeting(name, when, str(entry.get(PLACE) or "").strip()))
+            plan.lines[(YUETAN, name)] = line
+            if reason := str(entry.get(REASON) or "").strip():
+                plan.reasons[(YUETAN, name)] = reason
     if problems:
         raise NoticesError(f"发文计划 {label} 有 {len(problems)} 处错误，未发文", problems)
     return plan

@@ -341,9 +341,10 @@ class _Reader:
         self.seen_units: set[str] = set()
         self.milestones = {m.id: m for m in registry.milestones}
         self.responsible = {m.id: set(t.unit_names) for t in registry.tasks for m in t.milestones}
+        self.subject: tuple[str, str, str] | None = None  # the item the row being read is about, once known
 
     def error(self, where: str, message: str) -> None:
-        self.problems.append(Problem(where, _clip(message), "error"))
+        self.problems.append(Problem(where, _clip(message), "error", self.subject))
 
     def warn(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, _clip(message), "warning"))
@@ -526,6 +527,28 @@ class _Reader:
 
     def read_row(self, r: int, values: dict, keys: dict, where, file_unit: str | None, has_content: bool,
                  epoch) -> None:
+        self.subject = None
+        try:
+            self._read_row(r, values, keys, where, file_unit, has_content, epoch)
+        finally:
+            self.subject = None
+
+    def _period(self, r: int, values: dict, where, mid: str) -> str | None:
+        """The period key a row names ("" when it names none); None after an error."""
+        if "period" not in values:
+            return ""
+        text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _clean_text(values["period"][0])[0]))
+        ms = self.milestones[mid]
+        if not text or not ms.recurring:
+            return ""
+        for due in ms.dues:
+            if text in (re.sub(r"\s+", "", unicodedata.normalize("NFKC", due.period)), due.key):
+                return due.key
+        self.error(where(r, "period"), f"期次“{text}”不是编号“{mid}”这项具体要求的期次（请勿修改期次列）")
+        return None
+
+    def _read_row(self, r: int, values: dict, keys: dict, where, file_unit: str | None, has_content: bool,
+                  epoch) -> None:
         errors_before = sum(p.severity == "error" for p in self.problems)
 
         # Error values first: a #REF! anywhere we read makes that cell unusable.
@@ -581,6 +604,10 @@ class _Reader:
         if unit not in self.responsible[mid]:
             self.error(where(r, "unit"), f"“{unit}”不是编号“{mid}”这项具体要求的责任单位")
             return
+        period = self._period(r, values, where, mid)
+        if period is None:
+            return
+        self.subject = (unit, mid, period)  # from here on a refused row is told apart from silence
 
         # Texts
         texts = {}
@@ -639,7 +666,7 @@ class _Reader:
         report = Report(
             unit=unit, milestone_id=mid, state=state, completed_on=completed_on, percent=percent,
             text=texts["text"], evidence=texts["evidence"], reporter=texts["reporter"], phone=texts["phone"],
-            round_id=self.round_id, reported_on=self.as_of, source=where(r, "id"),
+            round_id=self.round_id, reported_on=self.as_of, source=where(r, "id"), period=period,
         )
         self.rows.append(_Row(report, where(r, "id")))
 
@@ -650,23 +677,30 @@ class _Reader:
         conflicted: set[tuple[str, str]] = set()
         keep: list[_Row] = []
         for row in self.rows:
-            key = (row.report.unit, row.report.milestone_id)
+            key = (row.report.unit, row.report.milestone_id, row.report.period)
+            what = f"编号“{key[1]}”" + (f"（{self._period_label(*key[1:])}）" if key[2] else "")
             if key not in first:
                 first[key] = row
                 keep.append(row)
                 continue
             if _same(first[key].report, row.report):
-                self.warn(row.where, f"编号“{key[1]}”（{key[0]}）重复填报，与 {first[key].where} 内容相同，只计一次")
+                self.warn(row.where, f"{what}（{key[0]}）重复填报，与 {first[key].where} 内容相同，只计一次")
             else:
-                self.error(row.where, f"编号“{key[1]}”（{key[0]}）重复填报，与 {first[key].where} 的内容不一致，"
+                self.subject = key
+                self.error(row.where, f"{what}（{key[0]}）重复填报，与 {first[key].where} 的内容不一致，"
                                       f"两行都未采用；请删去其中一行")
+                self.subject = None
                 conflicted.add(key)
         expected = [u.name for u in self.registry.units
                     if any(u.name in names for names in self.responsible.values())]
         for name in expected:
             if name not in self.seen_units:
                 self.warn(name, "本轮没有收到该单位的填报（没有文件，或文件中没有填写内容），将按未报送处理")
-        return [row.report for row in keep if (row.report.unit, row.report.milestone_id) not in conflicted]
+        return [row.report for row in keep
+                if (row.report.unit, row.report.milestone_id, row.report.period) not in conflicted]
+
+    def _period_label(self, mid: str, key: str) -> str:
+        return next((d.period for d in self.milestones[mid].dues if d.key == key), key)
 
 
 def _same(a: Report, b: Report) -> bool:

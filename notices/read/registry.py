@@ -110,8 +110,15 @@ def _load_units(path: Path, label: str):
         ))
     units: list[Unit] = []
     seen_names: dict[str, int] = {}
+    seen_ids: dict[str, int] = {}
     for node in chk.items(doc, "units", "单位"):
         name = chk.text(node, "name", "单位全称")
+        uid = chk.text(node, "id", "单位编号", required=False)
+        if uid:
+            if uid in seen_ids:
+                chk.error(node.line_of("id"), f"单位编号“{uid}”重复（第{seen_ids[uid]}行已有）：每个单位的编号须不同，"
+                                              f"且一经使用不得更改")
+            seen_ids[uid] = node.line_of("id")
         key = normalize(name)
         if key in seen_names:
             chk.error(node.line_of("name"), f"单位“{name}”重复（第{seen_names[key]}行已有）")
@@ -124,13 +131,18 @@ def _load_units(path: Path, label: str):
             if gid not in seen_groups:
                 chk.error(node.line_of("groups"), f"分组“{gid}”未在 groups 中定义")
         units.append(Unit(
-            name=name, short=chk.text(node, "short", "简称", required=False),
+            name=name, short=chk.text(node, "short", "简称", required=False), id=uid,
             aliases=chk.strings(node, "aliases", "别称"), kind=kind or "部门", groups=unit_groups,
             leader=chk.text(node, "leader", "主要负责人", required=False),
             contact=chk.text(node, "contact", "联系人", required=False),
             phone=chk.text(node, "phone", "电话", required=False),
             sample=bool(node.get("sample", False)), source=Source(label, node.line),
         ))
+    keys: dict[str, Unit] = {}
+    for unit in units:  # a unit without an id is keyed by its name: that must not be another's id
+        other = keys.setdefault(unit.key, unit)
+        if other is not unit:
+            chk.error(unit.source.line, f"单位“{unit.name}”的编号“{unit.key}”与“{other.name}”的相同")
     return groups, units, chk
 
 

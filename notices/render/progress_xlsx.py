@@ -35,7 +35,7 @@ from openpyxl.worksheet.page import PageMargins
 from .xlsx_print import landscape_a4
 
 from ..file.outputs import write_atomic
-from ..model import STATES, Milestone, Registry, Report
+from ..model import STATES, Due, Milestone, Registry, Report
 
 SHEET = "进度填报"
 HELP_SHEET = "填报说明"
@@ -68,6 +68,10 @@ COLUMNS: tuple[Column, ...] = (
     Column("requirement", "具体要求", 40, True, "方案对该项工作的具体要求，仅供参考。", ("要求", "工作要求")),
     Column("deadline", "完成时间", 14, True, "方案规定的完成时间，仅供参考。", ("完成时限", "时间要求", "规定完成时间")),
     Column("unit", "责任单位", 18, True, "填报单位全称，请勿修改。", ("填报单位", "单位", "单位名称")),
+    Column("period", "期次", 14, True,
+           "按周期重复的要求（每季度、每年、各年度等）每一期单列一行，本列写明是哪一期，请按该期的情况填写；"
+           "只需完成一次的要求本列为空。开始收集进度之前已经结束的期次不列入。",
+           ("周期", "考核期次", "期别")),
     Column("state", "进展状态", 12, False,
            "从下拉列表中选择：已完成、正在推进、未启动、不涉及（本单位不承担该项工作时选“不涉及”）。"
            "本轮没有变化的也请照实选择。",
@@ -105,6 +109,7 @@ class TemplateRow:
     milestone: Milestone
     unit: str  # full unit name
     prefill: Report | None = None
+    period: Due | None = None  # one period of a recurring milestone
 
 
 _THIN = Side(style="thin", color="000000")
@@ -169,7 +174,7 @@ def build_progress_workbook(registry: Registry, rows: list[TemplateRow], unit_la
         r = FIRST_ROW + i
         ms = row.milestone
         values = {"id": ms.id, "task_no": ms.task_no, "requirement": ms.requirement,
-                  "deadline": ms.deadline, "unit": row.unit}
+                  "deadline": ms.deadline, "unit": row.unit, "period": row.period.period if row.period else ""}
         if row.prefill is not None:
             p = row.prefill
             values.update(state=p.state, completed_on=p.completed_on, percent=p.percent, text=p.text,
@@ -181,7 +186,8 @@ def build_progress_workbook(registry: Registry, rows: list[TemplateRow], unit_la
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
             if value not in (None, ""):
                 cell.value = value
-            if column.key in ("id", "unit", "requirement", "deadline", "text", "evidence", "reporter", "phone"):
+            if column.key in ("id", "unit", "period", "requirement", "deadline", "text", "evidence", "reporter",
+                              "phone"):
                 cell.number_format = "@"  # text: "7-1" must not become 7月1日, phones not 1.38E+10
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, even if the text starts with "="
@@ -263,8 +269,8 @@ def _validations(ws, registry: Registry, last_row: int) -> None:
 
 HELP_GENERAL = (
     "1. 本表由县安委会办公室下发，请在“进度填报”工作表中逐行填写，填好后按要求报送本文件（.xlsx）。",
-    "2. 灰色的列（编号、任务序号、具体要求、完成时间、责任单位）已锁定，不需要也不能修改；"
-    "淡黄色的列由本单位填写。",
+    "2. 灰色的列（编号、任务序号、具体要求、完成时间、责任单位、期次）已锁定，不需要也不能修改；"
+    "淡黄色的列由本单位填写。按周期重复的要求每一期一行，“期次”列写明是哪一期，请按该期的实际情况填写。",
     "3. 请不要修改“编号”列，不要增删、重命名工作表，不要把内容复制到新的工作簿后再报送。",
     "4. 不要合并单元格；确需用一段说明覆盖多行时，汇总时按合并区域左上角的内容计入每一行。",
     "5. 请保存为 Excel 工作簿（.xlsx）。不要另存为 .xls、.et、.csv 或 Word 文件，也不要设置打开密码。",

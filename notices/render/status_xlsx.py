@@ -4,9 +4,11 @@ Sheets, one view each:
 
 * 单位 — one row per unit in ranking order (排名, 应完成, 已完成, 完成率, counts by
   status, the worst overdue item) and a native bar chart of completion rates;
-* 具体要求 — one row per (unit, milestone), worst first, with the status and
-  its one-line reason;
-* 类别 — one row per category and a 全县 total.
+* 具体要求 — one row per item (unit, milestone, and period of a recurring one),
+  worst first, with the status and its one-line reason;
+* 类别 — one row per category and the area's total;
+* 本办公室事项 — the issuing office's own items, when the plan gives it any: kept
+  apart (the office does not rank or supervise itself), never left out.
 
 Statuses are coloured by conditional formatting, in the colours supervision
 platforms use: red 逾期, orange 未报送, yellow 临期, blue 正常推进, green 已完成
@@ -34,6 +36,7 @@ from ..assess.status import (
     DONE,
     DUE_SOON,
     LATE_DONE,
+    NO_RECORD,
     NOT_APPLICABLE,
     ON_TRACK,
     OVERDUE,
@@ -46,7 +49,7 @@ from ..errors import NoticesError
 from ..textfmt import cn_date
 from .table_xlsx import save_workbook_atomic
 
-UNITS_SHEET, ITEMS_SHEET, CATEGORIES_SHEET = "单位", "具体要求", "类别"
+UNITS_SHEET, ITEMS_SHEET, CATEGORIES_SHEET, INTERNAL_SHEET = "单位", "具体要求", "类别", "本办公室事项"
 
 # status -> (fill, font colour)
 COLOURS = {
@@ -57,11 +60,13 @@ COLOURS = {
     DONE: ("C6EFCE", "006100"),
     LATE_DONE: ("E2EFDA", "375623"),
     NOT_APPLICABLE: ("EDEDED", "595959"),
+    NO_RECORD: ("F2F2F2", "7F7F7F"),
 }
 COUNT_COLUMNS = (OVERDUE, UNREPORTED, DUE_SOON, LATE_DONE, ON_TRACK, NOT_APPLICABLE)
 UNIT_HEADERS = ("排名", "单位", "应完成", "已完成", "完成率", *COUNT_COLUMNS, "最严重逾期事项")
-ITEM_HEADERS = ("单位", "编号", "具体要求", "完成时间", "截止日期", "状态", "天数", "本轮未报送",
+ITEM_HEADERS = ("单位", "编号", "期次", "具体要求", "完成时间", "截止日期", "状态", "天数", "本轮未报送",
                 "最近报送轮次", "报送状态", "进展情况", "说明")
+ITEM_WIDTHS = (20, 7, 14, 36, 16, 12, 9, 6, 8, 10, 9, 36, 60)
 CATEGORY_HEADERS = ("类别", "应完成", "已完成", "完成率", *COUNT_COLUMNS)
 
 _THIN = Side(style="thin", color="000000")
@@ -188,28 +193,13 @@ def build_status_workbook(result: Assessment, font: str = "宋体") -> Workbook:
 
     # --- 具体要求 ------------------------------------------------------------------------
     ws = wb.create_sheet(ITEMS_SHEET)
-    _title(ws, f"具体要求进展情况（{when}）", len(ITEM_HEADERS), font)
-    rows = []
-    for it in sorted(result.items, key=item_sort_key):
-        latest = it.latest
-        rows.append([
-            it.unit, it.milestone_id, it.requirement, it.deadline_text, it.deadline,
-            it.status, it.days if it.status in (OVERDUE, LATE_DONE, DUE_SOON, UNREPORTED) else None,
-            "是" if it.unreported else "", latest.round_id if latest else "", latest.state if latest else "",
-            latest.text if latest else "", it.reason,
-        ])
-    _table(ws, ITEM_HEADERS, rows, font, (20, 7, 36, 16, 12, 9, 6, 8, 10, 9, 36, 60))
-    first, last = HEADER_ROW + 1, HEADER_ROW + len(rows)
-    for r in range(first, last + 1):
-        ws.cell(r, 5).number_format = "yyyy-mm-dd"
-    if rows:
-        _status_rules(ws, f"F{first}:F{last}")
+    _items_sheet(ws, f"具体要求进展情况（{when}）", result.items, font)
 
     # --- 类别 ------------------------------------------------------------------------------
     ws = wb.create_sheet(CATEGORIES_SHEET)
     _title(ws, f"各类任务进展情况（{when}）", len(CATEGORY_HEADERS), font)
     rows = [[s.name, *_figures(s)] for s in result.categories]
-    rows.append(["全县合计", *_figures(result.county)])
+    rows.append([f"{result.county.name}合计", *_figures(result.county)])
     _table(ws, CATEGORY_HEADERS, rows, font, (30, 8, 8, 9, 7, 8, 7, 9, 9, 7))
     first, last = HEADER_ROW + 1, HEADER_ROW + len(rows)
     _rate_format(ws, 4, first, last)
@@ -217,7 +207,34 @@ def build_status_workbook(result: Assessment, font: str = "宋体") -> Workbook:
         ws.cell(last, c).font = Font(name=font, bold=True)
     col = {s: get_column_letter(5 + i) for i, s in enumerate(COUNT_COLUMNS)}
     _count_rules(ws, {s: f"{col[s]}{first}:{col[s]}{last}" for s in (OVERDUE, UNREPORTED, DUE_SOON)})
+
+    # --- 本办公室事项 ---------------------------------------------------------------------
+    for summary in result.internal_units:
+        ws = wb.create_sheet(INTERNAL_SHEET)
+        _items_sheet(ws, f"{summary.name}自身事项（{when}，不排名、不发文）", summary.items, font)
+        note = ws.max_row + 2
+        ws.cell(note, 1, f"合计：应完成{summary.due}项，已完成{summary.done}项，逾期{summary.overdue}项。"
+                         f"本办公室是方案所列责任单位，其事项单列于此，不计入各单位排名和汇总。").font = Font(name=font, size=9)
     return wb
+
+
+def _items_sheet(ws, title: str, items, font: str) -> None:
+    _title(ws, title, len(ITEM_HEADERS), font)
+    rows = []
+    for it in sorted(items, key=item_sort_key):
+        latest = it.latest
+        rows.append([
+            it.unit, it.milestone_id, it.period, it.requirement, it.deadline_text, it.deadline,
+            it.status, it.days if it.status in (OVERDUE, LATE_DONE, DUE_SOON, UNREPORTED) else None,
+            "是" if it.unreported else "", latest.round_id if latest else "", latest.state if latest else "",
+            latest.text if latest else "", it.reason,
+        ])
+    _table(ws, ITEM_HEADERS, rows, font, ITEM_WIDTHS)
+    first, last = HEADER_ROW + 1, HEADER_ROW + len(rows)
+    for r in range(first, last + 1):
+        ws.cell(r, 6).number_format = "yyyy-mm-dd"
+    if rows:
+        _status_rules(ws, f"G{first}:G{last}")
 
 
 def write_status_xlsx(result: Assessment, path: Path, font: str = "宋体", overwrite: bool = False) -> Path:

@@ -320,7 +320,9 @@ def _(kit, d):
 
 @case("collect-column-deleted", "collect", "columns moved: the 进展状态 column deleted, the rest shifted left")
 def _(kit, d):
-    kit.filled(d / L, {"1-1": {"进展状态": "未启动"}}, edit=lambda wb, ws: ws.delete_cols(6))
+    from notices.render.progress_xlsx import col_index
+
+    kit.filled(d / L, {"1-1": {"进展状态": "未启动"}}, edit=lambda wb, ws: ws.delete_cols(col_index("state")))
     return [f"{S}!2:2: 表头（第2行）中缺少“进展状态”列"]
 
 
@@ -344,14 +346,14 @@ def _(kit, d):
         data = data.replace(b"<v>#DIV/0!</v>", b"<f>1/0</f><v>#DIV/0!</v>", 1)
         return data.replace(b"<v>#REF!</v>", b"<f>#REF!*100</f><v>#REF!</v>", 1)
     rezip(base.read_bytes(), d / L, formulas)
-    return [f"{S}!G3: 单元格是公式错误值“#DIV/0!”", f"{S}!H3: 单元格是公式错误值“#REF!”"]
+    return [f"{S}!H3: 单元格是公式错误值“#DIV/0!”", f"{S}!I3: 单元格是公式错误值“#REF!”"]
 
 
 @case("collect-long-cells", "collect", "5,000-character cells: 进展状态 and 编号 (and a long note)")
 def _(kit, d):
     kit.filled(d / L, {"1-1": {"进展状态": "已" * 5000, "进展情况说明": "长" * 5000},
                        "1-2": {"编号": "9" * 5000, "进展状态": "未启动"}})
-    return [f"{S}!F3: 进展状态“{'已' * 40}…”（共5000字）不在可选范围内",
+    return [f"{S}!G3: 进展状态“{'已' * 40}…”（共5000字）不在可选范围内",
             f"{S}!A4: 编号“{'9' * 40}…”（共5000字）不在任务登记表中"]
 
 
@@ -395,7 +397,7 @@ def _(kit, d):
 def _(kit, d):
     kit.filled(d / L, {"1-1": {"进展状态": "正在推进", "完成比例": "８０％", "进展情况说明": HOSTILE_CELL,
                                "佐证材料": HOSTILE_EVIDENCE, "填报人": "王伟", "联系电话": "０４１５-１２３４５６７"}})
-    return [f"{S}!I3: 含有不可见的控制字符，已删除", f"{S}!J3: 含有不可见的控制字符，已删除"]
+    return [f"{S}!J3: 含有不可见的控制字符，已删除", f"{S}!K3: 含有不可见的控制字符，已删除"]
 
 
 @case("collect-sheet-renamed-columns-moved", "collect", "the sheet renamed, columns reordered by hand", accepted=True)
