@@ -168,7 +168,7 @@ def test_tongbao_figures_and_ranking(registry, result):
 def test_tongbao_commended_and_criticised(registry, result):
     paras = render_text("通报.docx", tongbao(registry, result))
     # B is 100% but owes this round a report: named for it, not praised
-    assert "县消防救援大队到期任务全部完成，且无逾期事项，予以通报表扬。" in paras
+    assert "县消防救援大队到期事项全部完成，且无逾期事项，予以通报表扬。" in paras
     assert "本轮未按要求报送进展的单位：县教育局（1项）。" in paras
     crit = next(p for p in paras if p.startswith("1. 县应急管理局。"))
     assert "已于2026年11月16日发函督办（岫安委办函〔2026〕12号），该单位仍未整改到位。" in crit
@@ -176,7 +176,7 @@ def test_tongbao_commended_and_criticised(registry, result):
     assert "以下单位经督办仍未整改到位，予以通报批评：" in paras
     assert "已逾期333天" in crit
     explicit = render_text("通报.docx", tongbao(registry, result, commended_units=[B, C]))
-    assert "县教育局、县消防救援大队2个单位到期任务全部完成，且无逾期事项，予以通报表扬。" in explicit
+    assert "县教育局、县消防救援大队2个单位到期事项全部完成，且无逾期事项，予以通报表扬。" in explicit
 
 
 def test_tongbao_without_criticism(registry, result):

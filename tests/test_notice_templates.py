@@ -333,7 +333,7 @@ def test_bulletin_attachment_on_a_new_page_with_merged_ties(tmp_path):
     assert size(title) == "44" and ppr(title, "jc", "val") == "center" and ppr(title, "spacing", "before") == "560"
     table = doc.findall("w:body/w:tbl", NS)[0]
     rows = table.findall("w:tr", NS)
-    assert [text_of(c) for c in rows[0].findall("w:tc", NS)] == ["名次", "单位", "到期任务数", "已完成", "逾期", "完成率"]
+    assert [text_of(c) for c in rows[0].findall("w:tc", NS)] == ["名次", "单位", "到期事项数", "已完成", "逾期", "完成率"]
     ranks = [(r.find("w:tc/w:tcPr/w:vMerge", NS).get(W + "val"), text_of(r.find("w:tc", NS))) for r in rows[1:]]
     assert ranks == [("restart", "1"), ("continue", ""), ("restart", "3")]
     no_rank = parts(render(tmp_path, "通报.docx", ranking=[]))["word/document.xml"]

@@ -595,7 +595,7 @@ def milestone_summary(items: list[ItemStatus]) -> tuple[str, str]:
     parts, silent = [], []
     for period in order:
         group = periods[period]
-        if all(i.status == NO_RECORD for i in group):
+        if all(i.status in UNCOUNTED for i in group) and any(i.status == NO_RECORD for i in group):
             silent.append(period)
         else:
             parts.append(f"{period}：{_units_text(group)}")

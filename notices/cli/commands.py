@@ -29,10 +29,11 @@ def registry_group():
 @click.pass_context
 def registry_check(ctx):
     """检查任务登记表和单位名录，逐条列出问题（文件:行号: 问题）。"""
+    from ..jobs.units import unit_findings
     from ..read.registry import check_registry
 
     project = project_from(ctx)
-    registry, _, problems = check_registry(project.registry_dir)
+    registry, directory, problems = check_registry(project.registry_dir)
     errors = [p for p in problems if p.severity == "error"]
     for p in problems:
         click.echo(f"{p}" if p.severity == "error" else f"{p}（提示）", err=bool(errors))
@@ -45,6 +46,8 @@ def registry_check(ctx):
                f"{len(ms)} 个具体要求，{len(registry.units)} 个单位。")
     if samples:
         click.echo(f"提示：单位名录中有 {len(samples)} 个示例单位（{'、'.join(samples)}），请换成本地实际单位。")
+    for line in unit_findings(project, directory):
+        click.echo(f"提示：{line}")
 
 
 @registry_group.command("import")

@@ -61,7 +61,9 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     width = max((len(s.unit) for s in proposal.steps), default=0)
     for step in proposal.steps:
         when = f"（{meetings[step.unit]:%Y-%m-%d %H:%M}）" if step.unit in meetings else ""
-        click.echo(f"  {step.unit.ljust(width, '　')}  {ACTION_ZH[step.action]}{when}：{step.reason}")
+        record = batch.batch_record(step.action, "" if step.action == "通报" else step.unit) if step.action else None
+        done = f"（本批已发：{record.doc_number}，再次发文不会重复）" if record else ""
+        click.echo(f"  {step.unit.ljust(width, '　')}  {ACTION_ZH[step.action]}{when}{done}：{step.reason}")
     for summary in internal:
         click.echo(f"  {summary.key.ljust(width, '　')}  不发文：本办公室自身事项（{counts_text(unit_items(summary))}），"
                    f"列入 notices status 的内部清单，不发文、不点名、不排名")
@@ -124,6 +126,10 @@ def _run(batch, jobs, dry_run: bool, combined: bool) -> None:
     with click.progressbar(length=len(jobs), label="正在生成", file=sys.stderr,
                            show_pos=True) as bar:
         done = batch.run(jobs, dry_run, on_done=lambda _: bar.update(1))
+    if not dry_run:
+        from ..jobs.units import remember_units
+
+        remember_units(batch.project, batch.registry)
     _report(done, dry_run)
     if combined and not dry_run:
         for kind in ("督办函", "约谈通知书"):

@@ -117,7 +117,7 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
                      "各单位任务完成情况排名见附件1。"))
     if commended:
         who = _names(commended) + (f"{n(len(commended))}个单位" if len(commended) > 1 else "")
-        body.append(para(f"{who}到期任务全部完成，且无逾期事项，予以通报表扬。"))
+        body.append(para(f"{who}到期事项全部完成，且无逾期事项，予以通报表扬。"))
 
     body.append(heading(3, "存在的问题"))
     if lagging or silent:

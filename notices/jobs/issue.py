@@ -117,10 +117,13 @@ class Batch:
         return self.proposal.units(kind)
 
     # --- the ladder's rules ------------------------------------------------------------
+    def batch_record(self, kind: str, unit: str):
+        """The record this batch (kind, unit, round, 成文日期) already has, if any: a re-run
+        reports it instead of issuing it again."""
+        return self.register.find_by_batch(self._batch_key(kind, unit))
+
     def _issued_in_batch(self, kind: str, unit: str) -> bool:
-        """A re-run of a batch that issued this document already: it is reported, not issued."""
-        return self.register.find_by_batch(batch_key(kind, unit or ALL_UNITS, self.assessment.round_id,
-                                                     self.issued_on)) is not None
+        return self.batch_record(kind, unit) is not None
 
     def refusal(self, request: Request) -> str | None:
         """Why the ladder does not propose this document now (None when it does, or when it
@@ -265,7 +268,12 @@ class Batch:
         return self._templates[kind]
 
     def _key(self, job: _Job) -> str:
-        return batch_key(job.kind, job.unit or ALL_UNITS, self.assessment.round_id, self.issued_on)
+        return self._batch_key(job.kind, job.unit)
+
+    def _batch_key(self, kind: str, unit: str) -> str:
+        """The batch's identity; the unit by its id, so that a rename keeps it."""
+        key = self.directory.key_of(unit) if unit else ALL_UNITS
+        return batch_key(kind, key, self.assessment.round_id, self.issued_on)
 
     def run(self, jobs: list[_Job], dry_run: bool = False,
             on_done: Callable[[Issued], None] | None = None, workers: int | None = None) -> list[Issued]:
@@ -379,8 +387,7 @@ class Batch:
         already served (so a re-run reports them instead of skipping them)."""
         units = self.proposed(kind)
         for s in self.proposal.steps:
-            if s.unit not in units and self.register.find_by_batch(
-                    batch_key(kind, s.unit, self.assessment.round_id, self.issued_on)):
+            if s.unit not in units and self.batch_record(kind, s.unit):
                 units.append(s.unit)
         order = [s.unit for s in self.proposal.steps]
         return sorted(units, key=order.index)

@@ -21,6 +21,7 @@ from ..model import Registry, Report
 from ..project import Project, db_path
 from ..read.progress_xlsx import WORKBOOK_SUFFIXES, CollectResult, read_workbooks
 from ..render.progress_xlsx import COUNTY, TemplateRow, build_progress_workbook, write_progress_workbook
+from .units import remember_units
 
 _ROUND = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
 # Spreadsheet-like files a unit may have sent instead of .xlsx: read so that each
@@ -196,5 +197,5 @@ def collect(project: Project, paths: list[Path], round_id: str, as_of: dt.date |
         )
     keys = {u.name: u.key for u in registry.units}
     store.save_round(round_id, as_of, result, accept_warnings, replace=replace, unit_key=keys.get)
-    store.remember_units({u.key: u.name for u in registry.units})
+    remember_units(project, registry)
     return result

@@ -308,7 +308,7 @@ def _items_table() -> str:
 def _ranking_table() -> str:
     """通报 附件: the ranking, ties sharing a vertically merged 名次 cell."""
     widths = [900, 3145, 1300, 1100, 1100, 1300]
-    heads = ["名次", "单位", "到期任务数", "已完成", "逾期", "完成率"]
+    heads = ["名次", "单位", "到期事项数", "已完成", "逾期", "完成率"]
     data = [("TableCenter", "{% vmerge r.rank_merge %}{{ r.rank }}"), ("TableLeft", "{{ r.unit }}"),
             ("TableCenter", "{{ r.due }}"), ("TableCenter", "{{ r.done }}"), ("TableCenter", "{{ r.overdue }}"),
             ("TableCenter", "{{ r.rate }}")]
