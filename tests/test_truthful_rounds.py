@@ -33,6 +33,7 @@ from notices.cli import main
 from notices.file.register import Register
 from notices.project import Project, db_path
 from notices.render.progress_xlsx import FIRST_ROW, col_index
+from test_ladder import CONFIG  # the office and its 机关代字
 
 D = dt.date
 A, B, OFFICE = "县应急管理局", "县教育局", "县安委会办公室"
@@ -93,20 +94,6 @@ units:
     kind: 其他
     groups: []
 """
-
-CONFIG = """\
-[office]
-name = "某县安全生产委员会办公室"
-short = "某安委办"
-contact = "王某"
-phone = "0415-0000000"
-
-[numbering]
-"督办函" = "某安委办函"
-"通报" = "某安委办"
-"约谈通知书" = "某安委办函"
-"""
-
 
 def cli(root, *args, ok=True) -> str:
     result = CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
