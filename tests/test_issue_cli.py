@@ -184,3 +184,20 @@ def test_bad_meeting_time_in_config_is_named(office):  # noqa: F811
 def test_options_before_the_kind_are_refused_not_ignored(office):  # noqa: F811
     out = cli(office, "issue", "--dry-run", "duban", *DAY, ok=False)
     assert "选项请写在文种之后" in out and issued(office) == []
+
+
+def test_two_summons_in_one_room_at_one_time_are_refused(office):  # noqa: F811
+    plan = saved_plan(office)
+    plan = plan.replace("约谈通知书: []", f"约谈通知书:\n  - 单位: {A}\n    时间: 2026-12-03 09:00\n    原因: 测试\n"
+                                        f"  - 单位: {B}\n    时间: 2026-12-03 09:30\n    原因: 测试\n")
+    (office / "plan.yaml").write_text(plan, encoding="utf-8")
+    out = cli(office, "issue", "--plan", str(office / "plan.yaml"), ok=False)
+    assert "约谈时间2026-12-03 09:00与县教育局在县安委会办公室会议室的约谈（2026-12-03 09:30）重叠" in out
+    assert issued(office) == []
+    # without times of their own, each gets its own slot
+    plan = saved_plan(office, "plan3.yaml").replace(
+        "约谈通知书: []", f"约谈通知书:\n  - 单位: {A}\n    原因: 测试\n  - 单位: {B}\n    原因: 测试\n")
+    (office / "plan3.yaml").write_text(plan, encoding="utf-8")
+    cli(office, "issue", "--plan", str(office / "plan3.yaml"))
+    times = sorted(r.details["meeting"] for r in register(office).list(kind="约谈通知书"))
+    assert times == ["2026-12-03T09:00", "2026-12-03T10:00"]  # 3 working days after 11-30

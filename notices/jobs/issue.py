@@ -247,15 +247,33 @@ class Batch:
 
     def meeting_times(self, meetings: list[Meeting]) -> dict[str, dt.datetime]:
         """Unit -> its 约谈 time: the one given, else the next slot free of every 约谈 in the
-        register and of those given here."""
-        from ..assess.schedule import meeting_slots
+        register and of those given here. Two given times that overlap in the same place
+        (or overlap one in the register) are refused: one room, one 约谈 at a time."""
+        from ..assess.schedule import clashes, meeting_slots
         from ..compose.common import meeting_hours
 
-        booked = [d.meeting for d in self.docs if d.kind == YUETAN and d.meeting is not None]
-        booked += [m.time for m in meetings if m.time is not None]
+        hours = meeting_hours(self.options)
+        default_place = self.options.yuetan_place
+        held = [(d.meeting, d.place or default_place, f"{d.doc_number}（{d.kind}）")
+                for d in self.docs if d.kind == YUETAN and d.meeting is not None]
+        problems = []
+        for m in meetings:
+            if m.time is None:
+                continue
+            place = m.place or default_place
+            others = held + [(o.time, o.place or default_place, self.unit_name(o.unit)) for o in meetings
+                             if o is not m and o.time is not None]
+            for when, where, who in others:
+                if where == place and clashes(m.time, hours, [when]):
+                    problems.append(Problem(self.unit_name(m.unit), f"约谈时间{m.time:%Y-%m-%d %H:%M}与{who}在"
+                                                                    f"{place}的约谈（{when:%Y-%m-%d %H:%M}）重叠，请错开时间或另换地点"))
+                    break
+        if problems:
+            raise NoticesError("约谈时间安排重叠，未发文", problems)
+        booked = [when for when, _, _ in held] + [m.time for m in meetings if m.time is not None]
         free = [m for m in meetings if m.time is None]
         first = self.calendar.add_workdays(self.issued_on, self.options.yuetan_notice_workdays)
-        slots = iter(meeting_slots(first, len(free), meeting_hours(self.options), self.calendar, booked))
+        slots = iter(meeting_slots(first, len(free), hours, self.calendar, booked))
         return {self.unit_name(m.unit): m.time or next(slots) for m in meetings}
 
     # --- running ---------------------------------------------------------------------
