@@ -131,6 +131,7 @@ class ItemStatus:
     latest: Report | None = None  # the unit's latest report on this milestone
     periods: list[PeriodStatus] = field(default_factory=list)
     reason: str = ""
+    ongoing: bool = False  # 持续推进: no date, never overdue; judged by the unit's reports
 
     @property
     def flagged(self) -> bool:
@@ -144,7 +145,7 @@ class ItemStatus:
             return f"逾期{self.days}天"
         if self.status == LATE_DONE:
             return f"逾期完成{self.days}天"
-        if self.status in (DUE_SOON, UNREPORTED):
+        if self.status in (DUE_SOON, UNREPORTED) and not self.ongoing:
             return f"{self.status}（剩{self.days}天）" if self.days else f"{self.status}（今日到期）"
         return self.status
 
@@ -355,6 +356,8 @@ def judge_item(milestone: Milestone, unit: str, reports: list[Report], as_of: dt
         item.status = NOT_APPLICABLE
         item.reason = f"最近一次报送（{_round_label(latest)}）为“不涉及”，不计入统计"
         return item
+    if milestone.ongoing:
+        return _judge_ongoing(item, round_id, in_round)
     periods = judge_periods(milestone, _completions(reports, as_of), as_of, options)
     item.periods = periods
     overdue = [p for p in periods if p.status == OVERDUE]
@@ -380,6 +383,24 @@ def judge_item(milestone: Milestone, unit: str, reports: list[Report], as_of: dt
     item.due = bool(due_periods) or item.status in RESOLVED
     item.done = item.due and not overdue and all(p.resolved for p in due_periods)
     item.reason = _reason(milestone, item, decisive, as_of, round_id, in_round, options)
+    return item
+
+
+def _judge_ongoing(item: ItemStatus, round_id: str, in_round: bool) -> ItemStatus:
+    """Work without a date (持续推进): never overdue by date and outside 应完成 and the
+    completion rate; each round the unit owes a report, and what it reports is its status."""
+    item.ongoing = True
+    latest = item.latest
+    said = f"最近一次报送（{_round_label(latest)}）为“{latest.state}”" if latest else "从未报送进展"
+    if round_id and not in_round:
+        item.status, item.unreported = UNREPORTED, True
+        item.reason = f"持续推进事项，不按日期判断逾期；本轮（{round_id}轮）未报送，{said}"
+    elif latest is not None and latest.state == "已完成":
+        item.status = DONE
+        item.reason = f"持续推进事项，不按日期判断逾期；{said}"
+    else:
+        item.status = ON_TRACK
+        item.reason = f"持续推进事项，不按日期判断逾期；{said if round_id else '尚未收集任何一轮进度'}"
     return item
 
 

@@ -182,6 +182,8 @@ def latest_label(item: ItemStatus) -> str:
 
 
 def overdue_days(item: ItemStatus) -> str:
+    if item.ongoing:
+        return "持续推进事项"
     if item.status == OVERDUE:
         return n(item.days)
     return "今日到期" if item.days == 0 else f"未逾期（剩{n(item.days)}天）"
@@ -191,7 +193,10 @@ def item_sentence(item: ItemStatus, as_of: dt.date, you: str = "你单位") -> s
     """One flagged item in full: task number, requirement, deadline, days
     overdue (or left) and what the unit last reported."""
     head = f"第{item.task_no}项任务“{clean(item.requirement)}”（序号{item.milestone_id}），完成时间为{deadline_label(item)}"
-    if item.status == OVERDUE:
+    if item.ongoing:  # no date: what matters is the report each round
+        head = f"第{item.task_no}项任务“{clean(item.requirement)}”（序号{item.milestone_id}）为持续推进事项（完成时间为{item.deadline_text}）"
+        state = "每轮均须报送进展情况"
+    elif item.status == OVERDUE:
         state = f"截至{cn_date(as_of)}已逾期{n(item.days)}天"
     elif item.days == 0:
         state = "今日到期"

@@ -27,6 +27,7 @@ from ..directory import Directory, normalize
 from ..errors import NoticesError, Problem
 from ..model import Category, Milestone, PlanInfo, Source, Task
 from . import safezip
+from ..textfmt import cn_to_int
 from .deadlines import DeadlineError, parse_deadline
 
 REQUIRED = HEADERS[:5]  # 任务名称 任务内容 具体要求 完成时间 责任单位; 备注 may be missing
@@ -49,7 +50,6 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # decoded, then invisible control characters are removed with a warning naming the cell.
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _CAT_PAREN = re.compile(r"^[（(]\s*([零一二三四五六七八九十百两]+)\s*[)）]\s*")
 _CAT_PLAIN = re.compile(r"^([零一二三四五六七八九十百两]+)\s*[、.．]\s*")
 _TASK_NO = re.compile(r"^\s*(\d+)\s*[.．、]\s*")
@@ -58,25 +58,6 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 
 
 # --- small text helpers --------------------------------------------------------
-
-def cn_to_int(text: str) -> int | None:
-    """一 -> 1, 十 -> 10, 十二 -> 12, 二十一 -> 21, 一百零五 -> 105; None if not a numeral."""
-    text = text.replace("两", "二")
-    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
-        return None
-    total, current = 0, 0
-    for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    total += current
-    return total or None
-
 
 def parse_category_label(text: str) -> tuple[int | None, str]:
     """"（一）开展……行动。" -> (1, "开展……行动"); "一、……" also; (None, text) without ordinal."""
