@@ -492,7 +492,7 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
 
 def milestone_summary(items: list[ItemStatus]) -> tuple[str, str]:
     """One milestone across units, for the county's 进展情况 column:
-    (worst status word, "已完成5个单位，逾期2个单位：县应急管理局（逾期30天）、…")."""
+    (worst status word, "已完成5个单位，逾期2个单位：县交通运输局（逾期30天）、…")."""
     if not items:
         return "", ""
     counted = [i for i in items if i.status != NOT_APPLICABLE]

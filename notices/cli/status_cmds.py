@@ -71,7 +71,7 @@ def print_assessment(result, only: str | None) -> None:
     when = f"截至{cn_date(result.as_of)}"
     when += f"，最近一轮：{result.round_id}（{result.round_date.isoformat()}）" if result.round_id else "，尚无报送"
     click.echo(f"进展情况（{when}）")
-    click.echo(f"全县：{_figures(result.county)}")
+    click.echo(f"{result.county.name}：{_figures(result.county)}")
     for warning in result.warnings:
         click.secho(f"提示：{warning}", fg="yellow")
     ranks = {s.key: rank for rank, s in result.ranking()}

@@ -26,8 +26,8 @@ DEFAULT_OFFICE_REF = "县安委会办公室"
 class Office:
     """The issuing office ([office] of notices.toml)."""
 
-    name: str  # 岫岩满族自治县安全生产委员会办公室: 标志, signature, printer
-    short: str = ""  # 机关代字 岫安委办
+    name: str  # 某某县安全生产委员会办公室: 标志, signature, printer
+    short: str = ""  # 机关代字 某安委办
     contact: str = ""
     phone: str = ""
     address: str = ""
@@ -50,6 +50,11 @@ class NoticeOptions:
 
 
 def office_from_config(config) -> Office:
+    """The issuing office; NoticesError (naming notices.toml) while its name is a placeholder."""
+    from ..office import require_identity
+
+    if config is not None:
+        require_identity(config, ("office.name",))
     office = config.section("office") if config is not None else {}
     notices = config.section("notices") if config is not None else {}
     return Office(
@@ -58,6 +63,12 @@ def office_from_config(config) -> Office:
         address=str(office.get("address", "")),
         ref=str(notices.get("office_ref") or DEFAULT_OFFICE_REF), email=str(notices.get("reply_email", "")),
     )
+
+
+def office_ref(config) -> str:
+    """How text names the office (县安委会办公室); needs no office name, unlike office_from_config."""
+    notices = config.section("notices") if config is not None else {}
+    return str(notices.get("office_ref") or DEFAULT_OFFICE_REF)
 
 
 def options_from_config(config) -> NoticeOptions:
@@ -101,13 +112,13 @@ _CORE = re.compile(r"^(?:.*?[县市区旗])?(?P<core>.+?)(?:实施方案|工作�
 
 
 def plan_core(plan: PlanInfo) -> str:
-    """"岫岩县安全生产治本攻坚三年行动实施方案（2024-2026年）" -> "安全生产治本攻坚三年行动"."""
+    """"某某县安全生产治本攻坚三年行动实施方案（2024-2026年）" -> "安全生产治本攻坚三年行动"."""
     m = _CORE.match(plan.title.strip())
     return m.group("core") if m else plan.title.strip()
 
 
 def plan_citation(plan: PlanInfo) -> str:
-    """《岫岩县…实施方案（2024-2026年）》（岫安委发〔2024〕3号）"""
+    """《某某县…实施方案（2024-2026年）》（某安委发〔2024〕3号）"""
     return f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
 
 

@@ -6,7 +6,7 @@ Sheets, one view each:
   status, the worst overdue item) and a native bar chart of completion rates;
 * 具体要求 — one row per (unit, milestone), worst first, with the status and
   its one-line reason;
-* 类别 — one row per category and a 全县 total.
+* 类别 — one row per category and a total for the jurisdiction (全县 / 全区 …).
 
 Statuses are coloured by conditional formatting, in the colours supervision
 platforms use: red 逾期, orange 未报送, yellow 临期, blue 正常推进, green 已完成
@@ -209,7 +209,7 @@ def build_status_workbook(result: Assessment, font: str = "宋体") -> Workbook:
     ws = wb.create_sheet(CATEGORIES_SHEET)
     _title(ws, f"各类任务进展情况（{when}）", len(CATEGORY_HEADERS), font)
     rows = [[s.name, *_figures(s)] for s in result.categories]
-    rows.append(["全县合计", *_figures(result.county)])
+    rows.append([f"{result.county.name}合计", *_figures(result.county)])
     _table(ws, CATEGORY_HEADERS, rows, font, (30, 8, 8, 9, 7, 8, 7, 9, 9, 7))
     first, last = HEADER_ROW + 1, HEADER_ROW + len(rows)
     _rate_format(ws, 4, first, last)
