@@ -123,11 +123,10 @@ def _lines(path: Path | None) -> dict[str, int]:
 
 # --- the jurisdiction ------------------------------------------------------------
 
-def area_values(jurisdiction: str, groups: list[str] = ()) -> dict[str, str]:
+def area_values(jurisdiction: str, recipients: list[str] = ()) -> dict[str, str]:
     """[notices] wording for a 县 / 市 / 区 / 旗: 全区, 区安委会办公室, and the 通报's
-    主送 from the groups the plan names (乡镇, 街道)."""
+    主送: ``recipients`` (如 各乡镇人民政府、各街道办事处) and the committee's members."""
     j = jurisdiction or "县"
-    recipients = [w for gid, w in (("乡镇", "各乡镇人民政府"), ("街道", "各街道办事处")) if gid in groups]
     return {
         "notices.area": f"全{j}",
         "notices.office_ref": f"{j}安委会办公室",

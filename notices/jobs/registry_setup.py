@@ -39,8 +39,14 @@ def _jurisdiction(result: ImportResult) -> str:
     return infer_jurisdiction(result.plan.table_title if result.plan else "", result.unit_names)
 
 
-def _groups(result: ImportResult) -> list[str]:
-    return [g.kind.id for g in result.units.groups] if result.units is not None else []
+def _recipients(result: ImportResult) -> list[str]:
+    """The 通报's 主送 for the towns and 街道, as the plan writes them (各镇人民政府 …)."""
+    out = []
+    for group in result.units.groups if result.units is not None else []:
+        if group.kind.id in ("乡镇", "街道"):
+            written = next((w for w in group.written if w.startswith("各")), "")
+            out.append(written or ("各乡镇人民政府" if group.kind.id == "乡镇" else "各街道办事处"))
+    return out
 
 
 def config_values(result: ImportResult, config_path: Path, old_plan: Path | None) -> dict[str, str]:
@@ -57,8 +63,8 @@ def config_values(result: ImportResult, config_path: Path, old_plan: Path | None
         if unfilled(current) or current == old.get(key):
             values[key] = new.get(key, PLACEHOLDER)
     old_j = get(config, "notices.area").removeprefix("全")[:1] or "县"
-    olds = [area_values(old_j, g) for g in ([], ["乡镇"], ["街道"], ["乡镇", "街道"])]
-    for key, value in area_values(_jurisdiction(result), _groups(result)).items():
+    olds = [area_values(old_j, g) for g in ([], ["各乡镇人民政府"], ["各街道办事处"], ["各乡镇人民政府", "各街道办事处"])]
+    for key, value in area_values(_jurisdiction(result), _recipients(result)).items():
         current = get(config, key)
         if not current or any(current == o[key] for o in olds):
             values[key] = value

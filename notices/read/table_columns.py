@@ -151,8 +151,14 @@ def columns_found(label: str, rows, scan: int = HEADER_SCAN) -> Problem:
     candidates = [r for r in rows[:scan] if r.values]
     if not candidates:
         return Problem(label, "前几行没有任何内容")
-    row = max(candidates, key=lambda r: len(r.values))
-    listed = "、".join(f"{get_column_letter(c + 1)} {row.values[c].replace(chr(10), '')}" for c in sorted(row.values))
+    # The likeliest header: most header words, then most short cells (headers are short).
+    row = max(candidates, key=lambda r: (len(header_kinds(r.values)), sum(len(v) <= 12 for v in r.values.values())))
+
+    def shown(text: str) -> str:
+        text = text.replace("\n", "")
+        return text if len(text) <= 12 else text[:12] + "……"
+
+    listed = "、".join(f"{get_column_letter(c + 1)} {shown(row.values[c])}" for c in sorted(row.values))
     kinds = header_kinds(row.values)
     missing = [name for name, ok in (("完成时间", "时间" in kinds), ("责任单位", "牵头" in kinds),
                                      ("任务或具体要求", any(k in kinds for k in ("名称", "内容", "要求")))) if not ok]

@@ -829,7 +829,7 @@ class _Builder:
         if directory is None:
             names = [n for t in self.tasks for n in Directory.split(t.units_text) + Directory.split(t.support_text)]
             self.drafted = draft_units([c for t in self.tasks for c in (t.units_text, t.support_text) if c],
-                                       infer_jurisdiction(self.title, names))
+                                       infer_jurisdiction(self.title, names), plan.shared_groups)
             directory = self.drafted.directory()
         for task in self.tasks:
             where = wheres[id(task)]

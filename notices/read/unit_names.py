@@ -34,7 +34,7 @@ SUPERVISING = ("应急", "消防", "公安", "交通", "住建", "住房", "建�
                "体育", "气象", "发展改革", "发改")
 
 _PAREN = re.compile(r"[（(]([^（）()]*)[）)]")
-_TOWN = re.compile(r"^(?!各)(.{1,8}?(?:镇|乡))(?:人民政府|政府)?$")
+_TOWN = re.compile(r"^(?!各)(.{1,8}?(?:镇|乡|苏木))(?:人民政府|政府)?$")
 _STREET = re.compile(r"^(?!各)(.{1,8}?街道)(?:办事处|办)?$")
 _ORG_END = ("局", "委", "办", "部", "队", "会", "院", "所", "站", "中心", "公司", "室", "处", "厅", "署", "社", "团", "馆")
 
@@ -60,7 +60,7 @@ def collective(name: str) -> GroupKind | None:
     """The group a collective phrase means ("各镇人民政府" -> 乡镇), None for a unit name."""
     text = normalize(name)
     bare = re.sub(r"^各", "", text)
-    if re.fullmatch(r"(?:乡镇|乡[（(]?镇[）)]?|镇|乡)(?:人民政府|政府)?", bare):
+    if re.fullmatch(r"(?:苏木)?(?:乡镇|乡[（(]?镇[）)]?|镇|乡)(?:人民政府|政府)?|苏木", bare):
         return TOWNS
     if re.fullmatch(r"街道(?:办事处|办)?", bare):
         return STREETS
@@ -170,8 +170,9 @@ class UnitsDraft:
         return Directory([u.unit() for u in self.units], [g.group() for g in self.groups])
 
 
-def draft_units(cells: list[str], jurisdiction: str) -> UnitsDraft:
-    """Units and groups from the 责任单位 / 配合单位 cells of a plan, in order of mention."""
+def draft_units(cells: list[str], jurisdiction: str, group_ids: list[str] = ()) -> UnitsDraft:
+    """Units and groups from the 责任单位 / 配合单位 cells of a plan, in order of
+    mention; ``group_ids``: groups the plan refers to by id (shared_groups)."""
     names: list[str] = []
     groups: dict[str, GroupDraft] = {}
 
@@ -193,6 +194,10 @@ def draft_units(cells: list[str], jurisdiction: str) -> UnitsDraft:
                 add_group(kind, m.name)
             elif m.name not in names:
                 names.append(m.name)
+    for gid in group_ids:
+        if gid not in groups:
+            known = {k.id: k for k in (TOWNS, STREETS, TOWNS_STREETS, SUPERVISORS, MEMBERS, RELATED)}
+            add_group(known.get(gid, GroupKind(gid, gid)), "")
     clusters = _cluster(names, jurisdiction)
     report: list[str] = []
     units: list[UnitDraft] = []
@@ -272,8 +277,8 @@ def _unit(uid: str, variants: list[str], prefix: str) -> UnitDraft:
         name = prefix + name  # 应急管理局 + 区应急局 -> 区应急管理局
     kind = unit_kind(name)
     short = _strip_place(name, prefix)
-    if short.startswith("委"):  # 县委宣传部 -> 宣传部; 县委办 keeps its name
-        short = short[1:] if len(short) > 3 else name
+    if short.startswith("委"):  # 县委宣传部 -> 宣传部; 县委办公室 keeps its name
+        short = short[1:] if len(short) > 3 and short[1:] not in ("办公室", "办") else name
     if kind == "乡镇":
         short = re.sub(r"(?:人民政府|政府)$", "", short)
     elif kind == "街道":
@@ -321,6 +326,8 @@ def describe(draft: UnitsDraft, units_label: str) -> list[str]:
         lines.append(f"  {unit.id} {unit.name}（{unit.kind}{'，简称 ' + unit.short if unit.short else ''}{merged}）")
     if any(len(u.written) > 1 for u in draft.units):
         lines.append(f"  合并有误的，在 {units_label} 中把该单位拆成两项，各写各的 name 和 aliases。")
+    lines.append(f"  本是同一单位却分成两项的（如“发展改革委”与“发展改革局”），把其中一项的写法加入另一项的 aliases，"
+                 f"再删去该项。")
     for group in draft.groups:
         said = [*group.written, *(["“……等部门”"] if group.others else [])]
         written = f"，表中写作 {'、'.join(said)}" if said else ""
