@@ -49,10 +49,14 @@ def plan_issuer(plan_yaml: Path) -> tuple[str, str]:
     import yaml
 
     try:
-        doc = yaml.safe_load(Path(plan_yaml).read_text(encoding="utf-8-sig"))
+        lines = Path(plan_yaml).read_text(encoding="utf-8-sig").splitlines()
+        # Only the plan: block is parsed (the whole file takes ~50 ms, every command would pay it).
+        start = next(i for i, line in enumerate(lines) if line.startswith("plan:"))
+        end = next((i for i in range(start + 1, len(lines)) if lines[i][:1] not in ("", " ", "#", "\t")), len(lines))
+        doc = yaml.safe_load("\n".join(lines[start:end]))
         plan = doc.get("plan") or {}
         return str(plan.get("issuer") or ""), str(plan.get("issuer_short") or "")
-    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+    except (OSError, ValueError, AttributeError, StopIteration, yaml.YAMLError):
         return "", ""
 
 

@@ -194,7 +194,7 @@ def build_status_workbook(result: Assessment, font: str = "宋体") -> Workbook:
         latest = it.latest
         rows.append([
             it.unit, it.milestone_id, it.requirement, it.deadline_text, it.deadline,
-            it.status, it.days if it.status in (OVERDUE, LATE_DONE, DUE_SOON, UNREPORTED) else None,
+            it.status, it.days if it.status in (OVERDUE, LATE_DONE, DUE_SOON, UNREPORTED) and not it.ongoing else None,
             "是" if it.unreported else "", latest.round_id if latest else "", latest.state if latest else "",
             latest.text if latest else "", it.reason,
         ])
