@@ -459,3 +459,22 @@ def test_dump_quotes_what_needs_quoting(tmp_path, folder):
 
 def test_directory_split_used_for_units():
     assert Directory.split("应急局、住建局等部门") == ["应急局", "住建局"]
+
+
+def test_table_without_title_leaves_the_plan_name_to_fill(tmp_path):
+    from notices.compose.common import plan_core
+    from notices.read.registry import check_registry
+    from notices.read.table_import import plan_title
+
+    assert plan_title("某区安全生产治本攻坚三年行动实施方案序时进度表") == "某区安全生产治本攻坚三年行动实施方案"
+    assert plan_title("附件2 某县三年行动任务分解表") == "某县三年行动"
+    assert plan_title("某县安全生产工作方案") == "某县安全生产工作方案"
+    assert plan_title("序时进度表") == "" and plan_title("") == ""
+    result = import_table(_rows_workbook(tmp_path / "d.xlsx", [
+        ["（一）责任落实", "1. 任务", "要求", "2024年底", "县公安局", None]]), None)
+    assert result.plan.title == "待填写" and result.plan.table_title == "待填写"
+    write_registry(result, tmp_path / "reg")
+    reg, _, problems = check_registry(tmp_path / "reg")
+    assert any("方案名称（title）仍是“待填写”" in p.message and p.severity == "warning" for p in problems)
+    with pytest.raises(NoticesError, match="方案名称"):
+        plan_core(reg.plan)  # no letter cites a placeholder

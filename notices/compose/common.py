@@ -111,15 +111,23 @@ def sub(n: int, text: str) -> str:
 _CORE = re.compile(r"^(?:.*?[县市区旗])?(?P<core>.+?)(?:实施方案|工作方案|方案)(?:[（(].*?[）)])?$")
 
 
+def _named(plan: PlanInfo) -> str:
+    from ..office import unfilled
+
+    if unfilled(plan.title):
+        raise NoticesError("registry/plan.yaml 中方案名称（plan 下的 title）仍是“待填写”，文书要引用它，请先填写方案全称")
+    return plan.title.strip()
+
+
 def plan_core(plan: PlanInfo) -> str:
     """"某某县安全生产治本攻坚三年行动实施方案（2024-2026年）" -> "安全生产治本攻坚三年行动"."""
-    m = _CORE.match(plan.title.strip())
+    m = _CORE.match(_named(plan))
     return m.group("core") if m else plan.title.strip()
 
 
 def plan_citation(plan: PlanInfo) -> str:
     """《某某县…实施方案（2024-2026年）》（某安委发〔2024〕3号）"""
-    return f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
+    return f"《{_named(plan)}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
 
 
 # --- numbers and dates --------------------------------------------------------------

@@ -164,6 +164,8 @@ def _plan_info(doc: LineDict, chk: _Checker) -> PlanInfo | None:
     date = chk.date(node, "date", "印发日期")
     if start and end and start > end:
         chk.error(node.line_of("end"), "方案截止日期早于起始日期")
+    if str(node.get("title") or "").strip() == "待填写":
+        chk.warn(node.line_of("title"), "方案名称（title）仍是“待填写”：督办函、通报要引用方案全称，发文前请填写")
     return PlanInfo(
         title=chk.text(node, "title", "方案名称"), table_title=chk.text(node, "table_title", "进度表标题"),
         issuer=chk.text(node, "issuer", "发文机关"), issuer_short=chk.text(node, "issuer_short", "发文机关简称"),

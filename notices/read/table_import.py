@@ -338,7 +338,7 @@ def _docx_grids(data: bytes, name: str):
 def plan_title(table_title: str) -> str:
     """The plan's name from its table's title ("…实施方案序时进度表" -> "…实施方案");
     "" when the title names no plan."""
-    text = re.sub(r"\s+", "", table_title or "")
+    text = re.sub(r"^附件[0-9一二三四五六七八九十]*[:：]?", "", re.sub(r"\s+", "", table_title or ""))
     core = _TITLE_TAIL.sub("", text)
     if core == text or len(core) < 4:
         return core if core.endswith(("方案", "计划", "行动", "规划", "意见")) else ""
