@@ -100,6 +100,7 @@ class Resolution:
     lead: tuple[str, ...] = ()  # units that answer for the task
     support: tuple[str, ...] = ()  # supporting units (never also lead)
     empty_groups: tuple[str, ...] = ()  # groups named that have no member units yet
+    both: tuple[str, ...] = ()  # named as supporting but also lead: counted as lead
 
 
 class Directory:
@@ -215,9 +216,10 @@ class Directory:
         for gid in extra_groups:
             if gid in self.groups:
                 group(gid, LEAD)
+        both = [n for n in helping if n in lead]
         helping = [n for n in helping if n not in lead]
         return Resolution(tuple(lead + helping), tuple(unknown), tuple(ambiguous), tuple(lead), tuple(helping),
-                          tuple(empty))
+                          tuple(empty), tuple(both))
 
 
 # --- names ---------------------------------------------------------------------

@@ -131,6 +131,13 @@ def test_lead_and_supporting_units(mini_project):
     assert task.unit_names == ["县教育局", "示例乡镇一", "县消防救援大队", "县应急管理局"]
     assert task.units_label == "牵头：县教育局牵头，消防救援大队配合；配合：县应急局"
     assert (task.role_of("县教育局"), task.role_of("县应急管理局"), task.role_of("县公安局")) == ("牵头", "配合", "")
+    result = check(mini_project)
+    assert result.exit_code == 0, result.output
+    edit(mini_project, "plan.yaml", "support: 县应急局", "support: 县应急局、教育局")
+    result = check(mini_project)
+    line = line_of(mini_project, "plan.yaml", "- no: 3")
+    assert result.exit_code == 0
+    assert f"plan.yaml:{line}: 第3项任务中县教育局既是牵头单位又是配合单位，按牵头单位计（提示）" in result.output
 
 
 def test_yaml_syntax_error_names_line(mini_project):

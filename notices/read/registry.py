@@ -307,6 +307,8 @@ def check_registry(folder: Path) -> tuple[Registry | None, Directory | None, lis
                             f"不向任何单位收集这项任务的进度")
         elif res.support and not res.lead:
             pchk.warn(line, f"第{task.no}项任务只有配合单位、没有牵头单位，督办函将发给各配合单位")
+        if res.both:
+            pchk.warn(line, f"第{task.no}项任务中{'、'.join(res.both)}既是牵头单位又是配合单位，按牵头单位计")
     problems = uchk.problems + pchk.problems
     if info is None:
         return None, directory, problems

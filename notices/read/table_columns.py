@@ -96,9 +96,10 @@ def find_header(rows, scan: int = HEADER_SCAN) -> tuple[int, int, dict[str, int]
         if cols is None:
             continue
         body = i + 1
-        if body < len(rows):  # 责任单位 over 牵头单位 | 配合单位
-            below = header_kinds(rows[body].values)
-            if below and set(below) <= {"牵头", "配合"} and not roles_of(below):
+        if body < len(rows):  # 责任单位 over 牵头单位 | 配合单位 (cells merged down repeat the row above)
+            new = {c: v for c, v in rows[body].values.items() if v != row.values.get(c)}
+            below = header_kinds(new)
+            if below and set(below) <= {"牵头", "配合"}:
                 cols.update(below)
                 body += 1
         return i, body, cols

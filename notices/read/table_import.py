@@ -476,7 +476,7 @@ def import_table(path: Path, directory: Directory | None = None, columns: str | 
         raise NoticesError(f"无法导入“{name}”：未找到序时进度表的表头（完成时间、责任单位、任务或具体要求等列）",
                            [columns_found(g.label, g.rows) for g in grids if any(r.values for r in g.rows)])
 
-    grid0, header0, _, cols0 = chosen[0]
+    grid0, header0, first0, cols0 = chosen[0]
     title = _title_from(grid0.before + [_title_from([r.get(c) for c in sorted(r.values)])
                                         for r in grid0.rows[:max(header0, 0)]])
     body: list[tuple[_Row, dict[str, int]]] = []
@@ -484,7 +484,10 @@ def import_table(path: Path, directory: Directory | None = None, columns: str | 
         body += [(row, cols) for row in grid.rows[first:]]
 
     builder = _Builder(name, directory, hidden, title, kind, grid0.label, header0)
-    builder.report.append(_columns_text(cols0, grid0.rows[header0] if header0 >= 0 else None, explicit is not None))
+    words: dict[int, str] = {}  # a header of two rows: the lower row's words where it has them
+    for row in grid0.rows[max(header0, 0):first0] if header0 >= 0 else []:
+        words.update(row.values)
+    builder.report.append(_columns_text(cols0, _Row(words, 0, 0, "") if words else None, explicit is not None))
     result = builder.run(body)
     result.problems[:0] = [note for grid, _, _, _ in chosen for note in grid.notes]
     return result

@@ -252,8 +252,10 @@ def _cluster(names: list[str], prefix: str) -> list[list[str]]:
                 union(i, owner[c])
             else:
                 owner[c] = i
-    # Abbreviations: a core that abbreviates the cores of exactly one other cluster joins it.
-    for i, cs in enumerate(core_of):
+    # Abbreviations: a core that abbreviates the cores of exactly one other cluster joins it;
+    # longest names first, so that 住房城乡建设局 has joined 住房和城乡建设局 before 住建局 looks.
+    for i in sorted(range(len(names)), key=lambda k: -max(map(len, core_of[k]), default=0)):
+        cs = core_of[i]
         targets = {find(j) for j, other in enumerate(core_of) if find(j) != find(i)
                    and any(is_abbreviation(a, b) for a in cs for b in other)}
         if len(targets) == 1:
