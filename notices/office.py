@@ -81,13 +81,14 @@ def fill_from_registry(config, plan_yaml: Path) -> list[str]:
     return filled
 
 
-def identity_problems(config) -> list[Problem]:
-    """Each office name or 机关代字 still empty or a placeholder, naming the line
-    of notices.toml and the command that fills it."""
+def identity_problems(config, keys: tuple[str, ...] = tuple(IDENTITY)) -> list[Problem]:
+    """Each office name or 机关代字 among ``keys`` still empty or a placeholder,
+    naming the line of notices.toml and the command that fills it."""
     out = []
     lines = _lines(config.path)
     label = _label(config.path) if config.path else "notices.toml"
-    for key, (what, example) in IDENTITY.items():
+    for key in keys:
+        what, example = IDENTITY[key]
         value = get(config, key)
         if unfilled(value):
             where = f"{label}:{lines[key]}" if key in lines else label
@@ -98,8 +99,7 @@ def identity_problems(config) -> list[Problem]:
 
 def require_identity(config, keys: tuple[str, ...]) -> None:
     """NoticesError listing the unfilled ones among ``keys`` (before any document is numbered)."""
-    problems = [p for p, key in zip(identity_problems(config), [k for k in IDENTITY if unfilled(get(config, k))])
-                if key in keys]
+    problems = identity_problems(config, keys)
     if problems:
         raise NoticesError("notices.toml 中本办公室的名称或机关代字尚未填写，不能发文", problems)
 

@@ -50,8 +50,9 @@ def dues(text, schedule="", start=START, end=END):
     ("各年度序时推动", [D(2024, 12, 31), D(2025, 12, 31), D(2026, 12, 31)]),
     ("逐年推进", [D(2024, 12, 31), D(2025, 12, 31), D(2026, 12, 31)]),
     ("每半年", [D(2024, 6, 30), D(2024, 12, 31), D(2025, 6, 30), D(2025, 12, 31), D(2026, 6, 30), D(2026, 12, 31)]),
-    # first clause with a date decides; the rest is commentary
-    ("2024年底前完成，长期坚持", [D(2024, 12, 31)]),
+    # several dates; clauses that name none are commentary
+    ("2024年底前完成，长期坚持", [D(2024, 12, 31)]), ("2024年6月、2025年6月", [D(2024, 6, 30), D(2025, 6, 30)]),
+    ("2024年底前完成，2025年巩固提升", [D(2024, 12, 31)]),
 ])
 def test_one_off_and_yearly_forms(text, expected):
     assert dues(text) == expected

@@ -11,12 +11,12 @@ from . import main, parse_date, project_from
 
 
 @main.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("directory", metavar="目录", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--from", "table", type=click.Path(dir_okay=False, path_type=Path), metavar="进度表",
               help="用本地的序时进度表（.xlsx 或 .docx）生成任务登记表和单位名录；不写则复制随附的示例方案。")
 @click.option("--columns", metavar="列", help="表头无法识别时指明各列，如 任务=B,要求=C,时间=F,牵头=D,配合=E。")
 def init_cmd(directory, table, columns):
-    """新建工作目录 DIRECTORY：任务登记表、模板和带说明的配置文件（notices.toml）。
+    """新建工作目录：任务登记表、模板和带说明的配置文件（notices.toml）。
 
     \b
     notices init 新县安委办 --from 序时进度表.xlsx   用本县的进度表

@@ -113,13 +113,7 @@ def _arabic(text: str) -> str:
 
 def clean_deadline(text: str) -> str:
     """The wording reduced to what carries meaning: spaces, 于/力争 … 前完成 removed."""
-    clean = re.sub(r"\s+", "", _arabic(text or ""))
-    clean = _LEAD.sub("", clean)
-    previous = None
-    while previous != clean:
-        previous = clean
-        clean = _TAIL.sub("", clean) if len(clean) > 2 else clean
-    return clean
+    return _strip_tail(_LEAD.sub("", re.sub(r"\s+", "", _arabic(text or ""))))
 
 
 def _schedule_in(text: str) -> tuple[str, str]:
@@ -147,7 +141,6 @@ class _Point:
     year: int | None
     date: tuple[int, int] | None = None  # (month, day) within the year; None: the year's end
     label: str = ""
-
 
 def _point(text: str, year: int | None) -> _Point | None:
     """"2024年6月30日" / "6月底" / "第三季度" / "上半年" / "年底" … ; ``year`` when the text has none."""
@@ -244,15 +237,19 @@ def _strip_tail(text: str) -> str:
 
 
 def _dues(text: str, schedule: str, start: dt.date, end: dt.date) -> list[Due]:
-    # Several clauses ("2024年底前完成，2025年巩固提升"): the first that names a date.
+    # Several clauses: the dates of those that name one ("2024年6月、2025年6月"; in
+    # "2024年底前完成，2025年巩固提升" the second names none and is commentary).
     clauses = [c for c in re.split(r"[，,；;、]", text) if c]
     if len(clauses) > 1:
+        dues: dict[dt.date, Due] = {}
         for clause in clauses:
             try:
-                return _dues(_strip_tail(clause), schedule, start, end)
+                dues.update((d.date, d) for d in _dues(_strip_tail(clause), schedule, start, end))
             except DeadlineError:
                 continue
-        raise DeadlineError(text)
+        if not dues:
+            raise DeadlineError(text)
+        return [dues[day] for day in sorted(dues)]
     named, rest = _schedule_in(text)
     if named and schedule and named != schedule and named != "每年":
         raise DeadlineError(text)
