@@ -478,3 +478,23 @@ def test_table_without_title_leaves_the_plan_name_to_fill(tmp_path):
     assert any("方案名称（title）仍是“待填写”" in p.message and p.severity == "warning" for p in problems)
     with pytest.raises(NoticesError, match="方案名称"):
         plan_core(reg.plan)  # no letter cites a placeholder
+
+
+def test_round_trip_keeps_roles_and_stated_meanings(tmp_path, folder):
+    """support:, due: and ongoing: come back from our own export as they were."""
+    text = PLAN_YAML.replace("    units: 县公安局、兴隆街道\n", "    units: 县公安局\n    support: 住建局\n")
+    text = text.replace("        deadline: 2025年底\n", "        deadline: 视上级部署\n        due: [2025-06-30, 2025-12-31]\n")
+    text = text.replace("        deadline: 2024年3月30日\n", "        deadline: 按需开展\n        ongoing: true\n")
+    (folder / "plan.yaml").write_text(text, encoding="utf-8")
+    reg, directory = load_registry(folder)
+    task = reg.task(3)
+    assert (task.lead_names, task.support_names) == (["县公安局", "兴隆街道办事处"], ["县住房和城乡建设局"])
+    result = import_table(_export(reg, tmp_path / "进度表.xlsx"), directory)
+    got = {m.id: m for m in result.milestones}
+    assert got["3-5"].due_stated and [d.date for d in got["3-5"].dues] == [dt.date(2025, 6, 30), dt.date(2025, 12, 31)]
+    assert got["3-1"].ongoing and not got["3-1"].dues
+    assert (result.tasks[2].units_text, result.tasks[2].support_text) == ("县公安局", "住建局")
+    dumped = dump_plan_yaml(result.plan, result.categories, result.tasks)
+    assert dumped == _dump(reg)
+    assert "    support: 住建局  # 配合单位\n" in dumped and "        due: [2025-06-30, 2025-12-31]\n" in dumped
+    assert "        ongoing: true\n" in dumped

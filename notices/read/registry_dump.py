@@ -147,8 +147,9 @@ def dump_plan_yaml(plan: PlanInfo | None, categories: list[Category], tasks: lis
             ]
             if ms.schedule:
                 out.append(f"        schedule: {_scalar(ms.schedule)}")
-            if ms.due_stated:
-                out.append(f"        due: {_strings([d.date.isoformat() for d in ms.dues])}")
+            if ms.due_stated:  # dates plain, as staff write them (the loader reads them as text)
+                days = [d.date.isoformat() for d in ms.dues]
+                out.append(f"        due: {days[0] if len(days) == 1 else '[' + ', '.join(days) + ']'}")
             elif ms.ongoing and not _ongoing_wording(ms.deadline):
                 out.append("        ongoing: true")
     if not tasks:
