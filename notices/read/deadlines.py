@@ -309,6 +309,14 @@ def _one(p: _Point) -> Due:
     return Due(d, _label(d, p))
 
 
+def says_ongoing(text: str) -> bool:
+    """Whether the wording alone means ongoing work (so plan.yaml need not say ``ongoing: true``)."""
+    try:
+        return read_deadline(text, "", dt.date(2000, 1, 1), dt.date(2000, 12, 31)).ongoing
+    except DeadlineError:
+        return False
+
+
 def parse_deadline(text: str, schedule: str, start: dt.date, end: dt.date) -> list[Due]:
     """The due dates of ``read_deadline`` (none for ongoing work)."""
     return list(read_deadline(text, schedule, start, end).dues)

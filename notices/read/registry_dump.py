@@ -15,6 +15,7 @@ import yaml
 from ..file.outputs import sweep_temps, temp_prefix
 from ..errors import NoticesError, Problem
 from ..model import Category, PlanInfo, Task
+from .deadlines import says_ongoing
 from .registry import PLAN_FILE, UNITS_FILE
 
 FIXES_FILE = "seed-fixes.yaml"
@@ -150,20 +151,11 @@ def dump_plan_yaml(plan: PlanInfo | None, categories: list[Category], tasks: lis
             if ms.due_stated:  # dates plain, as staff write them (the loader reads them as text)
                 days = [d.date.isoformat() for d in ms.dues]
                 out.append(f"        due: {days[0] if len(days) == 1 else '[' + ', '.join(days) + ']'}")
-            elif ms.ongoing and not _ongoing_wording(ms.deadline):
+            elif ms.ongoing and not says_ongoing(ms.deadline):
                 out.append("        ongoing: true")
     if not tasks:
         out[-1] = "tasks: []"
     return "\n".join(out) + "\n"
-
-
-def _ongoing_wording(text: str) -> bool:
-    from .deadlines import DeadlineError, read_deadline
-
-    try:
-        return read_deadline(text, "", dt.date(2000, 1, 1), dt.date(2000, 12, 31)).ongoing
-    except DeadlineError:
-        return False
 
 
 def _quoted(text: str) -> str:

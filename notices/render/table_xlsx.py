@@ -33,6 +33,7 @@ from .xlsx_print import landscape_a4
 from ..compose.table import PROGRESS_HEADERS, RESTART, TableSpec
 from ..errors import NoticesError, Problem
 from ..model import PlanInfo, Registry
+from ..read.deadlines import says_ongoing
 
 SHEET = "序时进度表"
 DATA_SHEET = "_notices"
@@ -69,17 +70,8 @@ def table_extra(registry: Registry) -> dict[str, dict]:
             # due / ongoing: what plan.yaml states outright, when the wording does not say it
             extra[ms.id] = {"schedule": ms.schedule,
                             "due": ",".join(d.date.isoformat() for d in ms.dues) if ms.due_stated else "",
-                            "ongoing": ms.ongoing and not _ongoing_wording(ms)}
+                            "ongoing": ms.ongoing and not says_ongoing(ms.deadline)}
     return extra
-
-
-def _ongoing_wording(ms) -> bool:
-    from ..read.deadlines import DeadlineError, read_deadline
-
-    try:
-        return read_deadline(ms.deadline, ms.schedule, dt.date(2000, 1, 1), dt.date(2000, 12, 31)).ongoing
-    except DeadlineError:
-        return False
 
 
 def write_table_xlsx(spec: TableSpec, path: Path, fonts: dict[str, str], font_size: float,
