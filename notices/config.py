@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import NoticesError, Problem
@@ -60,6 +60,7 @@ def _key_lines(text: str) -> dict:
 class Config:
     data: dict
     path: Path | None = None
+    filled: list[str] = field(default_factory=list)  # keys taken from the registry, not the file
 
     def section(self, name: str) -> dict:
         return self.data.get(name, {})
@@ -72,6 +73,109 @@ class Config:
     def font_swaps(self) -> dict[str, str]:
         """Template font name (canonical) -> the office's: what a Template rewrites."""
         return {FONT_ROLES[role]: name for role, name in self.fonts.items()}
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _parse_value(text: str, default):
+    """What staff type on the command line, as the type the setting has."""
+    if isinstance(default, bool):
+        lowered = text.strip().lower()
+        if lowered in ("true", "是", "1", "yes"):
+            return True
+        if lowered in ("false", "否", "0", "no"):
+            return False
+        raise NoticesError(f"“{text}”应为 true 或 false")
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            raise NoticesError(f"“{text}”应为整数") from None
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise NoticesError(f"“{text}”应为数字") from None
+    if isinstance(default, list):
+        return [v.strip() for v in re.split(r"[,，]", text) if v.strip()]
+    return text
+
+
+def set_values(path: Path, values: dict[str, object], template: Path = EXAMPLE) -> list[str]:
+    """Set "section.key" values in notices.toml, keeping every comment and line
+    around them (a missing file starts as the commented example). Values typed
+    as text are converted to the setting's type; unknown keys are refused. The
+    file is checked by loading it before it replaces the old one. Returns the
+    lines written, as "section.key = value"."""
+    defaults = _defaults()
+    path = Path(path)
+    text = path.read_bytes().decode("utf-8-sig") if path.exists() else template.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    done = []
+    for dotted, value in values.items():
+        section, _, key = dotted.rpartition(".")
+        table = defaults
+        for part in section.split(".") if section else [None]:
+            table = table.get(part) if isinstance(table, dict) and part is not None else None
+        if not isinstance(table, dict) or key not in table or isinstance(table[key], dict):
+            known = "、".join(f"{s}.{k}" for s in ("office", "numbering", "notices") for k in defaults.get(s, {}))
+            raise NoticesError(f"没有配置项“{dotted}”。常用的有：{known}")
+        if isinstance(value, str):
+            value = _parse_value(value, table[key])
+        rendered = f"{_quote_key(key)} = {_toml_value(value)}"
+        lines = _set_line(lines, section, key, rendered)
+        done.append(f"{dotted} = {_toml_value(value)}")
+    new = "\n".join(lines) + "\n"
+    try:
+        tomllib.loads(new)
+    except tomllib.TOMLDecodeError as exc:  # a bug here, not the user's: never write a broken file
+        raise NoticesError(f"无法修改 {path}：{exc}") from None
+    from .file.outputs import write_atomic
+
+    write_atomic(path, new.encode("utf-8"), overwrite=True)
+    load_config(path)  # refuses (naming the line) what the loader would refuse
+    return done
+
+
+def _quote_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+
+
+def _set_line(lines: list[str], section: str, key: str, rendered: str) -> list[str]:
+    """Replace the key's line in [section] (keeping a trailing comment), or add it
+    after the section's last setting, or add the section at the end."""
+    start = end = None
+    for i, line in enumerate(lines):
+        m = re.match(r"\s*\[([^\]]+)\]\s*(?:#.*)?$", line)
+        if m:
+            if start is not None:
+                end = i
+                break
+            if m.group(1).strip() == section:
+                start = i
+    if start is None:
+        return [*lines, "", f"[{section}]", rendered]
+    end = end if end is not None else len(lines)
+    pattern = re.compile(rf'\s*(?:"{re.escape(key)}"|{re.escape(key)})\s*=')
+    last = start
+    for i in range(start + 1, end):
+        if pattern.match(lines[i]):
+            comment = re.search(r"\s+#[^\"]*$", lines[i])
+            lines = list(lines)
+            lines[i] = rendered + (comment.group(0) if comment else "")
+            return lines
+        if lines[i].strip() and not lines[i].lstrip().startswith("#"):
+            last = i
+    return [*lines[:last + 1], rendered, *lines[last + 1:]]
 
 
 def load_config(path: Path | None) -> Config:

@@ -35,6 +35,10 @@ class Milestone:
     schedule: str = ""  # "" or 每月 / 每季度 / 每半年 / 每年
     dues: list[Due] = field(default_factory=list)
     source: Source | None = None
+    # Work without a date (长期坚持, 持续推进, 常态化): no dues; judged at each round by
+    # what the unit reports, never overdue by date.
+    ongoing: bool = False
+    due_stated: bool = False  # the dues come from plan.yaml's ``due:``, not from the wording
 
     @property
     def final_due(self) -> dt.date | None:
@@ -51,12 +55,29 @@ class Task:
     no: int
     category_no: int
     text: str
-    units_text: str  # the 责任单位 cell as written
+    units_text: str  # the 责任单位 cell as written (may say who leads: "X牵头，Y配合")
     remark: str = ""
     notes: list[str] = field(default_factory=list)  # where the body says it otherwise
     milestones: list[Milestone] = field(default_factory=list)
-    unit_names: list[str] = field(default_factory=list)  # resolved: full unit names
+    unit_names: list[str] = field(default_factory=list)  # resolved: full unit names, lead units first
     source: Source | None = None
+    support_text: str = ""  # the 配合单位 cell as written, when the plan has one
+    lead_names: list[str] = field(default_factory=list)  # resolved: units that answer for the task (牵头)
+    support_names: list[str] = field(default_factory=list)  # resolved: supporting units (配合), never also lead
+
+    @property
+    def units_label(self) -> str:
+        """责任单位 as the 序时进度表 shows it: the cell, or 牵头：…；配合：… when the
+        plan names supporting units apart."""
+        if self.support_text:
+            return f"牵头：{self.units_text}；配合：{self.support_text}"
+        return self.units_text
+
+    def role_of(self, unit: str) -> str:
+        """牵头 or 配合 (the unit's role on this task); "" if it has none."""
+        if unit in self.support_names:
+            return "配合"
+        return "牵头" if unit in self.lead_names or unit in self.unit_names else ""
 
 
 @dataclass
@@ -77,7 +98,6 @@ class Category:
 class Unit:
     name: str
     short: str = ""
-    id: str = ""  # stable key of reports and documents; survives a rename (default: the name)
     aliases: list[str] = field(default_factory=list)
     kind: str = "部门"  # 部门 / 乡镇 / 街道 / 其他
     groups: list[str] = field(default_factory=list)
@@ -86,6 +106,7 @@ class Unit:
     phone: str = ""
     sample: bool = False  # a placeholder the office must replace
     source: Source | None = None
+    id: str = ""  # stable key of reports and documents; survives a rename (default: the name)
 
     @property
     def display_short(self) -> str:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from .config import CONFIG_FILE, EXAMPLE, Config, load_config
+from .config import CONFIG_FILE, Config, load_config
 from .errors import NoticesError
 from .shipped import shipped
 
@@ -20,7 +19,13 @@ class Project:
 
     @cached_property
     def config(self) -> Config:
-        return load_config(self.root / CONFIG_FILE)
+        """notices.toml over the defaults; office names left empty there are taken
+        from the registry's issuer (``office.fill_from_registry``)."""
+        from .office import fill_from_registry
+
+        config = load_config(self.root / CONFIG_FILE)
+        config.filled = fill_from_registry(config, self.registry_dir / "plan.yaml")
+        return config
 
     def _own_or_shipped(self, name: str) -> Path:
         own = self.root / name
@@ -67,25 +72,6 @@ def open_project(path: str | Path | None = None) -> Project:
     if not root.is_dir():
         raise NoticesError(f"工作目录不存在：{root}")
     return Project(root)
-
-
-def init_project(target: Path) -> list[Path]:
-    """Create an office folder with copies of the shipped registry and templates."""
-    target = Path(target)
-    if target.exists() and any(target.iterdir()):
-        clashes = [n for n in ("registry", "templates", CONFIG_FILE) if (target / n).exists()]
-        if clashes:
-            raise NoticesError(f"目录 {target} 中已有 {'、'.join(clashes)}，为免覆盖，未做任何改动")
-    target.mkdir(parents=True, exist_ok=True)
-    made = []
-    for name in ("registry", "templates"):
-        src = shipped(name)
-        shutil.copytree(src, target / name, ignore=shutil.ignore_patterns("__pycache__", "*.py", "*.pyc"))
-        made.append(target / name)
-    shutil.copyfile(EXAMPLE, target / CONFIG_FILE)
-    (target / "outputs").mkdir(exist_ok=True)
-    made += [target / CONFIG_FILE, target / "outputs"]
-    return made
 
 
 def db_path(project: Project) -> Path:

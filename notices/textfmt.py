@@ -8,6 +8,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 _DIGITS = "零一二三四五六七八九"
+_CN_VALUES = {c: i for i, c in enumerate(_DIGITS)}
 
 
 def chinese_ordinal(n: int) -> str:
@@ -26,6 +27,25 @@ def chinese_ordinal(n: int) -> str:
     if ones:
         out += _DIGITS[ones]
     return out
+
+
+def cn_to_int(text: str) -> int | None:
+    """一 -> 1, 十 -> 10, 十二 -> 12, 二十一 -> 21, 一百零五 -> 105; None if not a numeral."""
+    text = text.replace("两", "二")
+    if not text or any(c not in _CN_VALUES and c not in "十百" for c in text):
+        return None
+    total, current = 0, 0
+    for ch in text:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_VALUES[ch]
+    total += current
+    return total or None
 
 
 def cn_date(day: dt.date) -> str:

@@ -171,7 +171,21 @@ def test_county_workbook_has_every_unit_row(project):
     assert sorted(rows) == expected and len(rows) == 15
     assert rows[:3] == [("1-1", "县应急管理局"), ("1-1", "县消防救援大队"), ("1-1", "示例乡镇一")]
     meta = {r[0]: r[1] for r in wb["_meta"].iter_rows(min_row=2, values_only=True)}
-    assert meta["unit"] == "全县"
+    assert meta["unit"] == "全部单位"
+    assert "进度填报表（全县，2026年11月）" in ws["A1"].value  # [notices] area
+    assert "本表由县安委会办公室下发" in wb["填报说明"]["A2"].value
+
+
+def test_county_workbook_names_the_configured_area(project):
+    """A 区 says 全区 in the title and file name, and its own office in the instructions."""
+    (project.root / "notices.toml").write_text('[notices]\narea = "全区"\noffice_ref = "区安委会办公室"\n',
+                                              encoding="utf-8")
+    path = _templates(project, all_units=False, county=True)[0]
+    assert path.name == "2026-11-全区.xlsx"
+    wb = load_workbook(path)
+    assert "进度填报表（全区，2026年11月）" in wb["进度填报"]["A1"].value
+    assert "本表由区安委会办公室下发" in wb["填报说明"]["A2"].value
+    assert "全县" not in "".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value)
 
 
 def test_units_by_any_name_and_never_overwrite(project):

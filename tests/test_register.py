@@ -74,12 +74,26 @@ def test_parse_number_rejects_non_numbers(text):
         parse_number(text)
 
 
-def test_numbering_config_section():
+def test_numbering_config_section(tmp_path):
+    # The example names no office: the codes are empty until notices.toml (or the registry) gives them.
     config = load_config(None)
-    assert config.section("numbering") == {"督办函": "岫安委办函", "通报": "岫安委办", "约谈通知书": "岫安委办函"}
-    assert organ_code_for(config, "通报") == "岫安委办"
+    assert config.section("numbering") == {"督办函": "", "通报": "", "约谈通知书": ""}
+    with pytest.raises(NoticesError, match="尚未填写") as info:
+        organ_code_for(config, "通报")
+    assert "notices config set numbering.通报" in str(info.value)
     with pytest.raises(NoticesError, match="没有“曝光”的机关代字"):
         organ_code_for(config, "曝光")
+    # A project without notices.toml takes them from its registry's issuer (the shipped sample's here).
+    from notices.project import Project
+
+    config = Project(tmp_path).config
+    assert config.section("numbering") == {"督办函": "岫安委办函", "通报": "岫安委办", "约谈通知书": "岫安委办函"}
+    assert organ_code_for(config, "通报") == "岫安委办" and "numbering.通报" in config.filled
+    # A placeholder is never a code.
+    (tmp_path / "notices.toml").write_text('[numbering]\n"通报" = "待填写"\n', encoding="utf-8")
+    with pytest.raises(NoticesError) as info:
+        organ_code_for(Project(tmp_path).config, "通报")
+    assert "仍是“待填写”" in str(info.value) and "notices.toml:2" in str(info.value)
 
 
 def test_numbering_config_rejects_unknown_kind(tmp_path):
@@ -90,7 +104,7 @@ def test_numbering_config_rejects_unknown_kind(tmp_path):
     (tmp_path / "notices.toml").write_text('[numbering]\n"督办函" = "某安委办函"\n', encoding="utf-8")
     config = load_config(tmp_path / "notices.toml")
     assert organ_code_for(config, "督办函") == "某安委办函"
-    assert organ_code_for(config, "通报") == "岫安委办"  # default kept
+    assert config.section("numbering")["通报"] == ""  # default kept
 
 
 # --- sequences ------------------------------------------------------------------------------

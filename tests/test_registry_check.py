@@ -91,11 +91,53 @@ def test_empty_required_field(mini_project):
 
 
 def test_group_without_members(mini_project):
+    """An empty group is a warning that says where to add members (an imported
+    plan names "各街道办事处" long before the office lists its 街道)."""
     edit(mini_project, "units.yaml", "    groups: [乡镇]\n", "    groups: []\n")
     result = check(mini_project)
     line = line_of(mini_project, "units.yaml", "- id: 乡镇")
+    assert result.exit_code == 0, result.output
+    assert f"registry/units.yaml:{line}: 分组“乡镇人民政府”还没有成员单位：请在 " in result.output
+    assert "registry/units.yaml 中，给属于该分组的每个单位的 groups 加上“乡镇”（如 groups: [乡镇]）" in result.output
+
+
+def test_task_with_only_an_empty_group(mini_project):
+    edit(mini_project, "units.yaml", "    groups: [监管部门]\n", "    groups: []\n", count=2)
+    edit(mini_project, "plan.yaml", "shared_groups: [乡镇]", "shared_groups: []")
+    result = check(mini_project)
+    line = line_of(mini_project, "plan.yaml", "- no: 2", 2)  # the first is category 2
+    assert result.exit_code == 0, result.output
+    assert (f"registry/plan.yaml:{line}: 第2项任务目前没有具体的责任单位（分组“负有安全生产监管职责的部门”还没有成员单位）"
+            in result.output)
+
+
+def test_unknown_unit_suggests_close_names(mini_project):
+    edit(mini_project, "plan.yaml", "units: 县教育局、消防救援大队等部门", "units: 县教育厅、县应急管理")
+    result = check(mini_project)
     assert result.exit_code == 1
-    assert f"registry/units.yaml:{line}: 分组“乡镇人民政府”没有成员单位" in result.output
+    assert "“县教育厅”不在单位名录中（是否指：县教育局？）" in result.output
+    assert "“县应急管理”不在单位名录中（是否指：县应急管理局？）" in result.output
+
+
+def test_lead_and_supporting_units(mini_project):
+    edit(mini_project, "plan.yaml", "units: 县教育局、消防救援大队等部门",
+         "units: 县教育局牵头，消防救援大队配合\n    support: 县应急局")
+    from notices.read.registry import load_registry
+
+    reg, _ = load_registry(mini_project.root / "registry")
+    task = reg.task(3)
+    assert task.lead_names == ["县教育局", "示例乡镇一"]  # the shared group leads on every task
+    assert task.support_names == ["县消防救援大队", "县应急管理局"]
+    assert task.unit_names == ["县教育局", "示例乡镇一", "县消防救援大队", "县应急管理局"]
+    assert task.units_label == "牵头：县教育局牵头，消防救援大队配合；配合：县应急局"
+    assert (task.role_of("县教育局"), task.role_of("县应急管理局"), task.role_of("县公安局")) == ("牵头", "配合", "")
+    result = check(mini_project)
+    assert result.exit_code == 0, result.output
+    edit(mini_project, "plan.yaml", "support: 县应急局", "support: 县应急局、教育局")
+    result = check(mini_project)
+    line = line_of(mini_project, "plan.yaml", "- no: 3")
+    assert result.exit_code == 0
+    assert f"plan.yaml:{line}: 第3项任务中县教育局既是牵头单位又是配合单位，按牵头单位计（提示）" in result.output
 
 
 def test_yaml_syntax_error_names_line(mini_project):

@@ -122,7 +122,7 @@ def test_round_trip_of_own_export(tmp_path, folder):
     out = tmp_path / "again"
     out.mkdir()
     shutil.copy(folder / "units.yaml", out / "units.yaml")
-    assert write_registry(result, out) == [out / "plan.yaml"]
+    assert write_registry(result, out, keep_units=True) == [out / "plan.yaml"]
     again, _ = load_registry(out)
     assert _dump(again) == _dump(reg)
 
@@ -225,7 +225,9 @@ def test_import_word_table(tmp_path, folder):
     assert result.plan.table_title == "某县安全生产治本攻坚三年行动序时进度表"
     assert result.plan.date == dt.date.today()
     assert (result.plan.start, result.plan.end) == (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
-    assert any("占位内容" in line for line in result.report)
+    assert result.plan.title == "某县安全生产治本攻坚三年行动"  # not the table's title: letters cite the plan
+    assert result.plan.doc_number == "" and result.plan.issuer == "待填写"
+    assert any("暂填“待填写”" in line for line in result.report)
     assert "识别到 2 类任务、3 项任务、5 个具体要求" in result.report
     assert any(line.startswith("完成时间“2024年3月” → 2024-03-31") for line in result.report)
     # The unknown unit is reported with where it is.
@@ -237,7 +239,7 @@ def test_import_word_table(tmp_path, folder):
     out = tmp_path / "imported"
     out.mkdir()
     (out / "units.yaml").write_text(UNITS_YAML, encoding="utf-8")
-    write_registry(result, out)
+    write_registry(result, out, keep_units=True)
     with pytest.raises(NoticesError) as exc:  # 消防救援大队 is not in units.yaml
         load_registry(out)
     assert any("消防救援大队" in p.message for p in exc.value.problems)
@@ -249,21 +251,30 @@ def test_import_word_without_directory_writes_units(tmp_path):
     assert result.unit_names == ["应急局", "住建局", "县公安局", "兴隆街道", "消防救援大队"]
     out = tmp_path / "new"
     written = write_registry(result, out)
-    assert [p.name for p in written] == ["plan.yaml", "units.yaml"]
+    assert [p.name for p in written] == ["plan.yaml", "units.yaml", "seed-fixes.yaml"]
     units = (out / "units.yaml").read_text(encoding="utf-8")
-    assert units.startswith("#") and "请补全" in units and "消防救援大队" in units
-    reg, _ = load_registry(out)  # the starter registry loads as is
+    assert units.startswith("#") and "消防救援大队" in units and 'id: "U05"' in units
+    assert "fixes: []" in (out / "seed-fixes.yaml").read_text(encoding="utf-8")
+    reg, directory = load_registry(out)  # the drafted registry loads as is
     assert len(reg.units) == 5 and len(reg.milestones) == 5
+    assert directory.unit("兴隆街道").kind == "街道" and directory.unit("兴隆街道").groups == ["街道"]
 
-    # plan.yaml exists now: refused without force, nothing changed.
+    # The registry exists now: refused without force, nothing changed.
     before = (out / "plan.yaml").read_text(encoding="utf-8")
-    (out / "units.yaml").unlink()
+    (out / "units.yaml").write_text(units + "# 本办补充\n", encoding="utf-8")
     with pytest.raises(NoticesError) as exc:
         write_registry(result, out)
     assert "已存在，未做任何改动" in exc.value.message and "--force" in exc.value.message
-    assert not (out / "units.yaml").exists()
-    assert write_registry(result, out, force=True) == [out / "plan.yaml", out / "units.yaml"]
+    assert (out / "units.yaml").read_text(encoding="utf-8").endswith("# 本办补充\n")
+    assert not list(tmp_path.glob("new-备份-*"))
+    # With force: replaced, and what it replaced kept in a dated copy beside it.
+    assert write_registry(result, out, force=True) == [out / n for n in ("plan.yaml", "units.yaml", "seed-fixes.yaml")]
+    (backup,) = tmp_path.glob("new-备份-*")
+    assert backup.name == f"new-备份-{dt.date.today().isoformat()}"
+    assert (backup / "units.yaml").read_text(encoding="utf-8").endswith("# 本办补充\n")
     assert (out / "plan.yaml").read_text(encoding="utf-8") == before
+    write_registry(result, out, force=True)
+    assert sorted(p.name for p in tmp_path.glob("new-备份-*"))[-1].endswith("-2")
 
 
 # --- a hand-made workbook with typos -----------------------------------------------
@@ -365,7 +376,9 @@ def test_workbook_without_header(tmp_path):
     wb.active.append([1, "排查", "2024年底"])
     wb.save(path)
     err = _raises(path, "未找到", "表头")
-    assert err.problems[0].where == "无表头.xlsx Sheet1"
+    assert err.problems[0].where == "无表头.xlsx Sheet1 第1行"
+    assert err.problems[0].message.startswith("找到的列：A 序号、B 工作内容、C 时间；未能认出责任单位所在的列。")
+    assert "--columns 任务=B,要求=C,时间=F,牵头=D,配合=E" in err.problems[0].message
 
     empty = tmp_path / "空表.xlsx"
     openpyxl.Workbook().save(empty)
@@ -446,3 +459,42 @@ def test_dump_quotes_what_needs_quoting(tmp_path, folder):
 
 def test_directory_split_used_for_units():
     assert Directory.split("应急局、住建局等部门") == ["应急局", "住建局"]
+
+
+def test_table_without_title_leaves_the_plan_name_to_fill(tmp_path):
+    from notices.compose.common import plan_core
+    from notices.read.registry import check_registry
+    from notices.read.table_import import plan_title
+
+    assert plan_title("某区安全生产治本攻坚三年行动实施方案序时进度表") == "某区安全生产治本攻坚三年行动实施方案"
+    assert plan_title("附件2 某县三年行动任务分解表") == "某县三年行动"
+    assert plan_title("某县安全生产工作方案") == "某县安全生产工作方案"
+    assert plan_title("序时进度表") == "" and plan_title("") == ""
+    result = import_table(_rows_workbook(tmp_path / "d.xlsx", [
+        ["（一）责任落实", "1. 任务", "要求", "2024年底", "县公安局", None]]), None)
+    assert result.plan.title == "待填写" and result.plan.table_title == "待填写"
+    write_registry(result, tmp_path / "reg")
+    reg, _, problems = check_registry(tmp_path / "reg")
+    assert any("方案名称（title）仍是“待填写”" in p.message and p.severity == "warning" for p in problems)
+    with pytest.raises(NoticesError, match="方案名称"):
+        plan_core(reg.plan)  # no letter cites a placeholder
+
+
+def test_round_trip_keeps_roles_and_stated_meanings(tmp_path, folder):
+    """support:, due: and ongoing: come back from our own export as they were."""
+    text = PLAN_YAML.replace("    units: 县公安局、兴隆街道\n", "    units: 县公安局\n    support: 住建局\n")
+    text = text.replace("        deadline: 2025年底\n", "        deadline: 视上级部署\n        due: [2025-06-30, 2025-12-31]\n")
+    text = text.replace("        deadline: 2024年3月30日\n", "        deadline: 按需开展\n        ongoing: true\n")
+    (folder / "plan.yaml").write_text(text, encoding="utf-8")
+    reg, directory = load_registry(folder)
+    task = reg.task(3)
+    assert (task.lead_names, task.support_names) == (["县公安局", "兴隆街道办事处"], ["县住房和城乡建设局"])
+    result = import_table(_export(reg, tmp_path / "进度表.xlsx"), directory)
+    got = {m.id: m for m in result.milestones}
+    assert got["3-5"].due_stated and [d.date for d in got["3-5"].dues] == [dt.date(2025, 6, 30), dt.date(2025, 12, 31)]
+    assert got["3-1"].ongoing and not got["3-1"].dues
+    assert (result.tasks[2].units_text, result.tasks[2].support_text) == ("县公安局", "住建局")
+    dumped = dump_plan_yaml(result.plan, result.categories, result.tasks)
+    assert dumped == _dump(reg)
+    assert "    support: 住建局  # 配合单位\n" in dumped and "        due: [2025-06-30, 2025-12-31]\n" in dumped
+    assert "        ongoing: true\n" in dumped

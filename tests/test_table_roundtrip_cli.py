@@ -18,14 +18,16 @@ def test_export_then_import_is_identity(shipped_project, tmp_path):
     assert result.exit_code == 0, result.output
     target = tmp_path / "导入"
     target.mkdir()
-    # units.yaml comes from the office's directory; plan.yaml from the table.
+    # units.yaml stays the office's own (--keep-units); plan.yaml comes from the table.
     (target / "units.yaml").write_bytes((shipped_project.registry_dir / "units.yaml").read_bytes())
-    result = run_cli(shipped_project, "registry", "import", str(out.with_suffix(".xlsx")), "--to", str(target))
+    result = run_cli(shipped_project, "registry", "import", str(out.with_suffix(".xlsx")), "--to", str(target),
+                     "--keep-units")
     assert result.exit_code == 0, result.output
     assert "44" in result.output
     assert _dump(target) == _dump(shipped_project.registry_dir)
     # Importing again over the files it wrote is refused without --force.
-    again = run_cli(shipped_project, "registry", "import", str(out.with_suffix(".xlsx")), "--to", str(target))
+    again = run_cli(shipped_project, "registry", "import", str(out.with_suffix(".xlsx")), "--to", str(target),
+                    "--keep-units")
     assert again.exit_code == 1 and "--force" in again.output
 
 
@@ -35,7 +37,7 @@ def test_import_of_the_docx_keeps_every_cell(shipped_project, tmp_path):
     target = tmp_path / "导入"
     target.mkdir()
     (target / "units.yaml").write_bytes((shipped_project.registry_dir / "units.yaml").read_bytes())
-    result = run_cli(shipped_project, "registry", "import", str(out), "--to", str(target))
+    result = run_cli(shipped_project, "registry", "import", str(out), "--to", str(target), "--keep-units")
     assert result.exit_code == 0, result.output
     got, _ = load_registry(target)
     want, _ = load_registry(shipped_project.registry_dir)

@@ -136,6 +136,7 @@ class ItemStatus:
     completed_on: dt.date | None = None  # the completion that resolved it
     workdays_left: int | None = None  # 临期 counted in working days
     rejected: str = ""  # why the unit's row on it this round was refused
+    ongoing: bool = False  # 持续推进: no date, never overdue; judged by the unit's reports
 
     @property
     def item_id(self) -> str:
@@ -162,7 +163,7 @@ class ItemStatus:
             return f"逾期{self.days}天"
         if self.status == LATE_DONE:
             return f"逾期完成{self.days}天"
-        if self.status in (DUE_SOON, UNREPORTED):
+        if self.status in (DUE_SOON, UNREPORTED) and not self.ongoing:
             return f"{self.status}（剩{self.days}天）" if self.days else f"{self.status}（今日到期）"
         return self.status
 
@@ -386,6 +387,8 @@ def judge_milestone(milestone: Milestone, unit: str, reports: list[Report], as_o
     ("" for the milestone as a whole) -> why the unit's row this round was refused."""
     reports = [r for r in reports if r.reported_on is None or r.reported_on <= as_of]
     rejected = rejected or {}
+    if milestone.ongoing:
+        return [_judge_ongoing(milestone, unit, reports, round_id, task_no, category_no, rejected.get("", ""))]
     dues = milestone.dues or [Due(dt.date.max, milestone.deadline)]
     deadlines = [_deadline(d.date, options) if d.date != dt.date.max else d.date for d in dues]
     keys = [d.key for d in dues]
@@ -476,6 +479,31 @@ def _judge(item: ItemStatus, milestone: Milestone, completion: Report | None, co
     item.due = item.status != NO_RECORD and (deadline <= as_of or item.resolved)
     item.done = item.due and item.resolved
     item.reason = _reason(item, as_of, round_id, options)
+
+
+def _judge_ongoing(milestone: Milestone, unit: str, reports: list[Report], round_id: str, task_no: int,
+                   category_no: int, rejected: str) -> ItemStatus:
+    """Work without a date (持续推进): never overdue by date and outside 应完成 and the
+    completion rate; each round the unit owes a report, and what it reports is its status."""
+    latest = _latest(reports)
+    item = ItemStatus(unit, milestone.id, task_no or milestone.task_no, category_no, milestone.requirement,
+                      milestone.deadline, ON_TRACK, latest=latest, ongoing=True, schedule=milestone.schedule)
+    if latest is not None and latest.state == NOT_APPLICABLE:
+        item.status = NOT_APPLICABLE
+        item.reason = f"最近一次报送（{_round_label(latest)}）为“不涉及”，不计入统计"
+        return item
+    in_round = bool(round_id) and any(r.round_id == round_id for r in reports)
+    said = f"最近一次报送（{_round_label(latest)}）为“{latest.state}”" if latest else "从未报送进展"
+    if round_id and not in_round:
+        item.status, item.unreported, item.rejected = UNREPORTED, True, rejected
+        said = f"本轮报送的内容未被采用：{rejected}" if rejected else f"本轮（{round_id}轮）未报送，{said}"
+        item.reason = f"持续推进事项，不按日期判断逾期；{said}"
+    elif latest is not None and latest.state == DONE:
+        item.status = DONE
+        item.reason = f"持续推进事项，不按日期判断逾期；{said}"
+    else:
+        item.reason = f"持续推进事项，不按日期判断逾期；{said if round_id else '尚未收集任何一轮进度'}"
+    return item
 
 
 # --- reasons -------------------------------------------------------------------------
@@ -579,7 +607,7 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
 
 def milestone_summary(items: list[ItemStatus]) -> tuple[str, str]:
     """One milestone across units, for the whole area's 进展情况 column:
-    (worst status word, "已完成5个单位，逾期2个单位：县应急管理局（逾期30天）、…").
+    (worst status word, "已完成5个单位，逾期2个单位：县交通运输局（逾期30天）、…").
     A recurring milestone is told period by period, latest first ("2026年第四季度：…；
     2026年第三季度：…"); periods nobody was asked about are summed up as 无记录."""
     if not items:

@@ -43,7 +43,7 @@ def pdf_cmd(ctx, numbers, year, kind, out, force):
     示例：
       notices pdf --year 2026               2026 年的全部文件
       notices pdf --year 2026 --kind 督办函  2026 年的督办函
-      notices pdf 岫安委办函〔2026〕12号     指定文号（可写多个，[ ] 或【 】也可以）
+      notices pdf 某安委办函〔2026〕12号     指定文号（可写多个，[ ] 或【 】也可以）
 
     需要 LibreOffice（见 README“字体与 LibreOffice”）。已有的 PDF 不会覆盖，除非加 --force。
     转换后检查字体：本机缺少公文字体、PDF 用了替代字体时会提示。

@@ -27,13 +27,13 @@ def progress_group():
               help="（必填）轮次：2026-11（年-月），也可写本轮截止日期 2026-11-29。")
 @click.option("--unit", "-u", "units", multiple=True, metavar="单位", help="为该单位生成（全称、简称或别称均可，可重复）。")
 @click.option("--all-units", is_flag=True, help="为每个承担任务的单位各生成一份。")
-@click.option("--county", is_flag=True, help="生成全县一份（所有单位的所有行）。")
+@click.option("--county", is_flag=True, help="生成所有单位合为一份的填报表（标题写 notices.toml 的 area，如“全县”）。")
 @click.option("--prefill", is_flag=True, help="预先填入各单位以往轮次报过的内容，单位只需修改有变化的行。")
 @click.option("--output-dir", "-o", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
               help="输出文件夹，默认为 outputs/<轮次>/填报表。")
 @click.pass_context
 def template_cmd(ctx, round_id, units, all_units, county, prefill, output_dir):
-    """生成进度填报表（Excel，每单位一份或全县一份）。已有同名文件时不覆盖，另存为“…-2.xlsx”。"""
+    """生成进度填报表（Excel，每单位一份，或所有单位合为一份）。已有同名文件时不覆盖，另存为“…-2.xlsx”。"""
     from ..jobs.progress import make_templates
 
     need(round_id, "请用 --round 指定轮次，如 --round 2026-11")

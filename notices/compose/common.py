@@ -26,8 +26,8 @@ DEFAULT_OFFICE_REF = "县安委会办公室"
 class Office:
     """The issuing office ([office] of notices.toml)."""
 
-    name: str  # 岫岩满族自治县安全生产委员会办公室: 标志, signature, printer
-    short: str = ""  # 机关代字 岫安委办
+    name: str  # 某某县安全生产委员会办公室: 标志, signature, printer
+    short: str = ""  # 机关代字 某安委办
     contact: str = ""
     phone: str = ""
     address: str = ""
@@ -53,6 +53,11 @@ class NoticeOptions:
 
 
 def office_from_config(config) -> Office:
+    """The issuing office; NoticesError (naming notices.toml) while its name is a placeholder."""
+    from ..office import require_identity
+
+    if config is not None:
+        require_identity(config, ("office.name",))
     office = config.section("office") if config is not None else {}
     notices = config.section("notices") if config is not None else {}
     return Office(
@@ -61,6 +66,12 @@ def office_from_config(config) -> Office:
         address=str(office.get("address", "")),
         ref=str(notices.get("office_ref") or DEFAULT_OFFICE_REF), email=str(notices.get("reply_email", "")),
     )
+
+
+def office_ref(config) -> str:
+    """How text names the office (县安委会办公室); needs no office name, unlike office_from_config."""
+    notices = config.section("notices") if config is not None else {}
+    return str(notices.get("office_ref") or DEFAULT_OFFICE_REF)
 
 
 def options_from_config(config) -> NoticeOptions:
@@ -126,15 +137,23 @@ def sub(n: int, text: str) -> str:
 _CORE = re.compile(r"^(?:.*?[县市区旗])?(?P<core>.+?)(?:实施方案|工作方案|方案)(?:[（(].*?[）)])?$")
 
 
+def _named(plan: PlanInfo) -> str:
+    from ..office import unfilled
+
+    if unfilled(plan.title):
+        raise NoticesError("registry/plan.yaml 中方案名称（plan 下的 title）仍是“待填写”，文书要引用它，请先填写方案全称")
+    return plan.title.strip()
+
+
 def plan_core(plan: PlanInfo) -> str:
-    """"岫岩县安全生产治本攻坚三年行动实施方案（2024-2026年）" -> "安全生产治本攻坚三年行动"."""
-    m = _CORE.match(plan.title.strip())
+    """"某某县安全生产治本攻坚三年行动实施方案（2024-2026年）" -> "安全生产治本攻坚三年行动"."""
+    m = _CORE.match(_named(plan))
     return m.group("core") if m else plan.title.strip()
 
 
 def plan_citation(plan: PlanInfo) -> str:
-    """《岫岩县…实施方案（2024-2026年）》（岫安委发〔2024〕3号）"""
-    return f"《{plan.title}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
+    """《某某县…实施方案（2024-2026年）》（某安委发〔2024〕3号）"""
+    return f"《{_named(plan)}》" + (f"（{plan.doc_number}）" if plan.doc_number else "")
 
 
 # --- numbers and dates --------------------------------------------------------------
@@ -296,6 +315,8 @@ def latest_label(item: ItemStatus) -> str:
 
 
 def overdue_days(item: ItemStatus) -> str:
+    if item.ongoing:
+        return "持续推进事项"
     if item.status == OVERDUE:
         return n(item.days)
     return "今日到期" if item.days == 0 else f"未逾期（剩{n(item.days)}天）"
@@ -308,7 +329,11 @@ def item_sentence(item: ItemStatus, you: str = "你单位") -> str:
     the paragraph that introduces the items."""
     head = f"第{item.task_no}项任务“{clean(item.requirement)}”（序号{item.milestone_id}），{deadline_clause(item)}"
     what = f"{item.period}的" if item.period else ""
-    if item.status == OVERDUE:
+    if item.ongoing:  # no date: what matters is the report each round
+        head = (f"第{item.task_no}项任务“{clean(item.requirement)}”（序号{item.milestone_id}）为持续推进事项"
+                f"（完成时间为{item.deadline_text}）")
+        state = "每轮均须报送进展情况"
+    elif item.status == OVERDUE:
         state = f"已逾期{n(item.days)}天"
     elif item.days == 0:
         state = "今日到期"

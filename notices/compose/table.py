@@ -106,7 +106,7 @@ def table_rows(registry: Registry, tasks: list[Task], progress: dict | None = No
                 status, text = (progress or {}).get(ms.id, ("", ""))
                 rows.append(TableRow(
                     "milestone", label, CONTINUE, task_label(task), RESTART if i == 0 else CONTINUE,
-                    ms.requirement, ms.deadline, task.units_text, task.remark, ms.id, task.no,
+                    ms.requirement, ms.deadline, task.units_label, task.remark, ms.id, task.no,
                     progress=text, status=status,
                 ))
     return rows

@@ -1,6 +1,6 @@
 """The document register (发文登记): numbered documents in outputs/notices.db.
 
-One sequence of 发文字号 per 机关代字 per year: 岫安委办函〔2026〕1号, 2号, …
+One sequence of 发文字号 per 机关代字 per year: 某安委办函〔2026〕1号, 2号, …
 Numbers are allocated in order inside one ``BEGIN IMMEDIATE`` transaction, so
 two processes never get the same number and the sequence has no gaps. A spoiled
 number is voided with a reason and stays in the sequence; it is never reused.
@@ -55,12 +55,12 @@ _ORGAN_RE = re.compile(rf"^[^\s\d{re.escape(_OPEN + _CLOSE)}]+$")
 # --- numbers -------------------------------------------------------------------------
 def _check_organ(organ_code: str) -> str:
     if not isinstance(organ_code, str) or not _ORGAN_RE.match(organ_code):
-        raise NoticesError(f"机关代字“{organ_code}”无效：应为不含空格、数字和括号的文字，如“岫安委办函”")
+        raise NoticesError(f"机关代字“{organ_code}”无效：应为不含空格、数字和括号的文字，如“某安委办函”")
     return organ_code
 
 
 def format_number(organ_code: str, year: int, serial: int) -> str:
-    """岫安委办函〔2026〕12号: 〔〕 (U+3014/U+3015), full year, no 第, no leading zeros (GB/T 9704)."""
+    """某安委办函〔2026〕12号: 〔〕 (U+3014/U+3015), full year, no 第, no leading zeros (GB/T 9704)."""
     _check_organ(organ_code)
     if not (1000 <= int(year) <= 9999):
         raise NoticesError(f"年份“{year}”无效：应为四位年份，如 2026")
@@ -85,7 +85,7 @@ def parse_number(text: str) -> DocNumber:
     source = str(text)
     m = _NUMBER_RE.match(source.translate(_FULLWIDTH_DIGITS))
     if not m or int(m.group("serial")) < 1:
-        raise NoticesError(f"“{source}”不是发文字号，应写成 机关代字〔年份〕序号号，如 岫安委办函〔2026〕12号")
+        raise NoticesError(f"“{source}”不是发文字号，应写成 机关代字〔年份〕序号号，如 某安委办函〔2026〕12号")
     return DocNumber(_check_organ(m.group("organ")), int(m.group("year")), int(m.group("serial")))
 
 
@@ -110,11 +110,13 @@ def batch_key(kind: str, unit: str, round_id: str | None, day: dt.date | str | N
 
 def organ_code_for(config, kind: str) -> str:
     """The 机关代字 configured for a kind of document ([numbering] in notices.toml)."""
+    from ..office import require_identity
+
     codes = config.section("numbering")
-    code = codes.get(kind)
-    if not code:
-        raise NoticesError(f"配置文件 [numbering] 中没有“{kind}”的机关代字，请补上，如 \"{kind}\" = \"岫安委办函\"")
-    return _check_organ(code)
+    if kind not in codes:
+        raise NoticesError(f"配置文件 [numbering] 中没有“{kind}”的机关代字，请补上，如 \"{kind}\" = \"某安委办函\"")
+    require_identity(config, (f"numbering.{kind}",))
+    return _check_organ(codes[kind])
 
 
 def file_sha256(path: Path) -> str:

@@ -99,7 +99,7 @@ MIGRATIONS: tuple[str, ...] = (
         organ_code TEXT NOT NULL,            -- 机关代字: one sequence per code per year
         year INTEGER NOT NULL,
         serial INTEGER NOT NULL,
-        doc_number TEXT NOT NULL UNIQUE,     -- 岫安委办函〔2026〕12号
+        doc_number TEXT NOT NULL UNIQUE,     -- 某安委办函〔2026〕12号
         title TEXT NOT NULL,
         recipients TEXT NOT NULL DEFAULT '[]',   -- JSON list of unit names
         milestones TEXT NOT NULL DEFAULT '[]',   -- JSON list of milestone ids covered

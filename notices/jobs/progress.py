@@ -20,7 +20,7 @@ from ..file.store import Store
 from ..model import Registry, Report
 from ..project import Project, db_path
 from ..read.progress_xlsx import WORKBOOK_SUFFIXES, CollectResult, read_workbooks
-from ..render.progress_xlsx import COUNTY, TemplateRow, build_progress_workbook, write_progress_workbook
+from ..render.progress_xlsx import ALL_UNITS, TemplateRow, build_progress_workbook, write_progress_workbook
 from .units import remember_units
 
 _ROUND = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$")
@@ -98,7 +98,8 @@ def make_templates(project: Project, round_id: str, units: list[str] | None, all
     as_of = default_as_of(round_id, day)
     options = form_options(project, as_of)
     if not (units or all_units or county):
-        raise NoticesError("请指定要生成哪些填报表：--unit 单位名称（可重复）、--all-units（每个单位一份）或 --county（全县一份）")
+        raise NoticesError("请指定要生成哪些填报表：--unit 单位名称（可重复）、--all-units（每个单位一份）"
+                           "或 --county（所有单位合为一份）")
     targets: list[str] = []
     if all_units:
         targets = [u.name for u in registry.units if _unit_rows(registry, u.name, as_of, options)]
@@ -121,16 +122,20 @@ def make_templates(project: Project, round_id: str, units: list[str] | None, all
     folder = Path(output_dir) if output_dir else project.outputs_dir / round_id / "填报表"
     generated_on = generated_on or dt.date.today()
     font = project.config.fonts.get("song", "宋体")
-    jobs: list[tuple[str, str, list[TemplateRow]]] = []
+    from ..compose.common import options_from_config, office_ref
+
+    area = options_from_config(project.config).area  # 全县 / 全区 …: the label of every unit's rows
+    jobs: list[tuple[str, str, list[TemplateRow], str]] = []
     for name in targets:
-        jobs.append((name, registry.unit(name).display_short, _unit_rows(registry, name, as_of, options)))
+        jobs.append((name, registry.unit(name).display_short, _unit_rows(registry, name, as_of, options), name))
     if county:
-        jobs.append((COUNTY, COUNTY, _unit_rows(registry, None, as_of, options)))
+        jobs.append((area, area, _unit_rows(registry, None, as_of, options), ALL_UNITS))
     written = []
-    for label, short, rows in jobs:
+    for label, short, rows, meta_unit in jobs:
         for row in rows:
             row.prefill = latest.get((row.unit, row.milestone.id, row.period.key if row.period else ""))
-        wb = build_progress_workbook(registry, rows, label, round_id, generated_on, __version__, font_name=font)
+        wb = build_progress_workbook(registry, rows, label, round_id, generated_on, __version__, font_name=font,
+                                     office_ref=office_ref(project.config), meta_unit=meta_unit)
         path = next_free(folder / f"{safe_filename(f'{round_id}-{short}')}.xlsx")
         written.append(write_progress_workbook(wb, path))
     return written

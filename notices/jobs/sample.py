@@ -7,7 +7,7 @@ openpyxl as a unit would. Deterministic for a given seed. With ``mistakes``
 * dates typed as text in several forms (2024年12月30日, 2024.12.30, 2024/12/30,
   full-width digits, a month only "2024年12月") and a percentage typed "80%";
 * one 进展情况说明 merged over several rows;
-* the unit's name written as an alias (应急局 for 县应急管理局);
+* the unit's name written as an alias (应急局 for 县应急局);
 * one unit returns nothing (its file is left out);
 * a status typo: "完成" instead of "已完成";
 * "已完成" without a completion date;

@@ -117,10 +117,6 @@ def resolve_unit(project: Project, unit: str | None) -> str | None:
         raise NoticesError(exc.args[0]) from None
 
 
-def area_name(project: Project) -> str:
-    return str(project.config.section("notices").get("area") or "全县")
-
-
 def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
                    reports: list[Report] | None = None) -> Assessment:
     """The project's assessment as of a date (optionally one unit's). ``reports``
@@ -133,18 +129,25 @@ def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
     # no round yet: the office has not begun collecting, so no past period is judged
     options = options_from_config(project.config, records.tracking_start or as_of)
     result = assess(registry, reports, as_of, options, name, internal_units(project), records.rejected,
-                    area_name(project))
+                    _area(project))
     result.warnings[:0] = records.warnings
     if not result.round_id:
         result.warnings.insert(0, f"截至{as_of.isoformat()}尚未收集任何一轮进度报送，所有到期事项均按未报送计")
     return result
 
 
+def _area(project: Project) -> str:
+    """How the jurisdiction is named: [notices] area (全县, 全区 …)."""
+    from ..compose.common import options_from_config as notice_options
+
+    return notice_options(project.config).area
+
+
 def progress_for_table(project: Project, as_of: dt.date, unit: str | None) -> dict[str, tuple[str, str]]:
     """milestone id -> (status word, 进展情况 text) for the 序时进度表.
 
     Whole area: the worst status among the units and a summary ("已完成5个单位，
-    逾期2个单位：县应急管理局（逾期30天）、…"), period by period for a recurring
+    逾期2个单位：县交通运输局（逾期30天）、…"), period by period for a recurring
     milestone. One unit: its status with days ("逾期30天") and the text it last
     reported (if it reported none: when it was completed, or 尚无报送; "本轮未报送。"
     first when it owes this round a report); for a recurring milestone each period

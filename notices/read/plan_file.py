@@ -6,7 +6,7 @@ proposed unit carries its reason as a comment, so the file reads as a memo.
     成文日期: 2026-11-29
     进度轮次: 2026-11
     督办函:
-      - 县应急管理局  # 规则一：逾期2项，尚未发督办函，发督办函
+      - 县交通运输局  # 规则一：逾期2项，尚未发督办函，发督办函
     通报:
       点名批评:
         - 县教育局  # 规则二：……

@@ -58,7 +58,7 @@ from openpyxl.utils.datetime import from_excel
 from ..directory import Directory
 from ..errors import Problem
 from ..model import STATES, Registry, Report
-from ..render.progress_xlsx import COLUMNS, COUNTY, HELP_SHEET, META_FORMAT, META_SHEET, SHEET
+from ..render.progress_xlsx import ALL_UNITS, COLUMNS, HELP_SHEET, LEGACY_ALL, META_FORMAT, META_SHEET, SHEET
 from . import xlsx_values
 from . import safezip
 from .dates import parse_cn_date
@@ -398,7 +398,7 @@ class _Reader:
                 self.warn(label, f"填报表是按另一版任务登记表（{meta['registry_version']}）生成的，"
                                  f"当前为 {self.registry.version}；已按编号逐行核对")
             name = meta.get("unit", "")
-            if name and name != COUNTY:
+            if name and name != ALL_UNITS and name not in LEGACY_ALL:
                 file_unit = self._resolve_quiet(name)
                 if file_unit is None:
                     self.warn(label, f"填报表标识中的单位“{name}”不在单位名录中，已按各行的责任单位读取")

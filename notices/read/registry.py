@@ -14,7 +14,8 @@ from pathlib import Path
 from ..directory import Directory, normalize
 from ..errors import NoticesError, Problem
 from ..model import Category, Group, Milestone, PlanInfo, Registry, Source, Task, Unit
-from .deadlines import DeadlineError, parse_deadline
+from .dates import parse_cn_date
+from .deadlines import DeadlineError, explicit_deadline, read_deadline
 from .yamlsrc import LineDict, LineList, load_yaml
 
 PLAN_FILE = "plan.yaml"
@@ -175,10 +176,12 @@ def _plan_info(doc: LineDict, chk: _Checker) -> PlanInfo | None:
     date = chk.date(node, "date", "印发日期")
     if start and end and start > end:
         chk.error(node.line_of("end"), "方案截止日期早于起始日期")
+    if str(node.get("title") or "").strip() == "待填写":
+        chk.warn(node.line_of("title"), "方案名称（title）仍是“待填写”：督办函、通报要引用方案全称，发文前请填写")
     return PlanInfo(
         title=chk.text(node, "title", "方案名称"), table_title=chk.text(node, "table_title", "进度表标题"),
         issuer=chk.text(node, "issuer", "发文机关"), issuer_short=chk.text(node, "issuer_short", "发文机关简称"),
-        doc_number=chk.text(node, "doc_number", "方案文号"), date=date or dt.date.min,
+        doc_number=chk.text(node, "doc_number", "方案文号", required=False), date=date or dt.date.min,
         start=start or dt.date.min, end=end or dt.date.max,
         shared_groups=chk.strings(node, "shared_groups", "共同责任分组"),
         shared_note=chk.text(node, "shared_note", "共同责任说明", required=False),
@@ -196,17 +199,44 @@ def _milestones(task_no: int, node: LineDict, info: PlanInfo, chk: _Checker, see
         seen[mid] = item.line_of("id")
         deadline = chk.text(item, "deadline", "完成时间")
         schedule = chk.text(item, "schedule", "周期", required=False)
-        dues = []
-        if deadline:
+        meaning = _stated_meaning(item, info, chk)
+        dues, ongoing = [], False
+        if meaning is not None:
+            dues, ongoing = list(meaning.dues), meaning.ongoing
+        elif deadline:
             try:
-                dues = parse_deadline(deadline, schedule, info.start, info.end)
+                read = read_deadline(deadline, schedule, info.start, info.end)
+                dues, ongoing = list(read.dues), read.ongoing
             except DeadlineError as exc:
                 chk.error(item.line_of("schedule" if schedule and "周期" in str(exc) else "deadline"), str(exc))
         out.append(Milestone(
             id=mid, task_no=task_no, requirement=chk.text(item, "requirement", "具体要求"),
-            deadline=deadline, schedule=schedule, dues=dues, source=Source(chk.label, item.line),
+            deadline=deadline, schedule=schedule, dues=dues, source=Source(chk.label, item.line), ongoing=ongoing,
+            due_stated=meaning is not None and not meaning.ongoing,
         ))
     return out
+
+
+def _stated_meaning(item: LineDict, info: PlanInfo, chk: _Checker):
+    """``due:`` (a date or a list of dates) or ``ongoing: true`` written under a
+    milestone: its meaning stated outright, whatever the wording says."""
+    ongoing = item.get("ongoing", False)
+    if not isinstance(ongoing, bool):
+        chk.error(item.line_of("ongoing"), f"持续推进标记（ongoing）应为 true 或 false，实为“{ongoing}”")
+        ongoing = False
+    due = item.get("due")
+    if due in (None, "", []) and not ongoing:
+        return None
+    days = []
+    for value in (due if isinstance(due, list) else [due] if due not in (None, "") else []):
+        day = parse_cn_date(str(value), month_end=True)
+        if day is None:
+            chk.error(item.line_of("due"), f"到期日（due）应写成 2025-06-30 这样的日期，实为“{value}”")
+        else:
+            days.append(day)
+    if ongoing and days:
+        chk.error(item.line_of("due"), "同一具体要求不能既写到期日（due）又写持续推进（ongoing: true），请删去其一")
+    return explicit_deadline(days, ongoing)
 
 
 def _load_plan(path: Path, label: str):
@@ -235,6 +265,7 @@ def _load_plan(path: Path, label: str):
             no=no, category_no=cat, text=chk.text(node, "text", "任务内容"),
             units_text=chk.text(node, "units", "责任单位"), remark=chk.text(node, "remark", "备注", required=False),
             notes=chk.strings(node, "notes", "说明"), source=Source(label, node.line),
+            support_text=chk.text(node, "support", "配合单位", required=False),
         )
         if info:
             task.milestones = _milestones(no, node, info, chk, seen_milestones)
@@ -267,24 +298,40 @@ def check_registry(folder: Path) -> tuple[Registry | None, Directory | None, lis
     directory = Directory(units, groups)
     for group in groups:
         if not directory.members(group.id):
-            uchk.error(group.source.line, f"分组“{group.name}”没有成员单位")
+            uchk.warn(group.source.line, empty_group_message(group, units_label))
     if info:
         for gid in info.shared_groups:
             if gid not in directory.groups:
                 pchk.error(doc["plan"].line_of("shared_groups"), f"共同责任分组“{gid}”未在 {units_label} 中定义")
     for task in tasks:
-        res = directory.resolve(task.units_text, info.shared_groups if info else [])
+        res = directory.resolve(task.units_text, info.shared_groups if info else [], task.support_text)
         line = task.source.line
         for name in res.unknown:
-            pchk.error(line, f"第{task.no}项任务的责任单位“{name}”不在单位名录中")
+            close = directory.suggest(name)
+            hint = f"（是否指：{'、'.join(close)}？）" if close else ""
+            pchk.error(line, f"第{task.no}项任务的责任单位“{name}”不在单位名录中{hint}")
         for name, found in res.ambiguous:
             pchk.error(line, f"第{task.no}项任务的责任单位“{name}”有歧义（可能是：{'、'.join(found)}）")
-        task.unit_names = list(res.units)
+        task.unit_names, task.lead_names, task.support_names = list(res.units), list(res.lead), list(res.support)
+        if not res.units and not res.unknown and not res.ambiguous:
+            empty = f"（分组“{'、'.join(res.empty_groups)}”还没有成员单位）" if res.empty_groups else ""
+            pchk.warn(line, f"第{task.no}项任务目前没有具体的责任单位{empty}，在 {units_label} 中补上成员单位之前，"
+                            f"不向任何单位收集这项任务的进度")
+        elif res.support and not res.lead:
+            pchk.warn(line, f"第{task.no}项任务只有配合单位、没有牵头单位，督办函将发给各配合单位")
+        if res.both:
+            pchk.warn(line, f"第{task.no}项任务中{'、'.join(res.both)}既是牵头单位又是配合单位，按牵头单位计")
     problems = uchk.problems + pchk.problems
     if info is None:
         return None, directory, problems
     registry = Registry(info, categories, tasks, units, groups, _digest(plan_path, units_path))
     return registry, directory, problems
+
+
+def empty_group_message(group: Group, units_label: str) -> str:
+    """An empty group, and where to add its members."""
+    return (f"分组“{group.name}”还没有成员单位：请在 {units_label} 中，给属于该分组的每个单位的 groups "
+            f"加上“{group.id}”（如 groups: [{group.id}]），没有的单位照样式增加")
 
 
 def load_registry(folder: Path) -> tuple[Registry, Directory]:

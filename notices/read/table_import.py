@@ -22,22 +22,16 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..compose.table import HEADERS
-from ..directory import Directory, normalize
+from ..directory import LEAD, SUPPORT, Directory, mentions, normalize
 from ..errors import NoticesError, Problem
 from ..model import Category, Milestone, PlanInfo, Source, Task
 from . import safezip
-from .deadlines import DeadlineError, parse_deadline
+from ..textfmt import cn_to_int
+from .dates import parse_cn_date
+from .deadlines import DeadlineError, clean_deadline, explicit_deadline, read_deadline, unknown_message
+from .table_columns import ROLES, columns_found, explicit_header, find_header, is_header_row, parse_columns
+from .unit_names import UnitsDraft, draft_units, infer_jurisdiction
 
-REQUIRED = HEADERS[:5]  # 任务名称 任务内容 具体要求 完成时间 责任单位; 备注 may be missing
-OPTIONAL = HEADERS[5:]
-# Header words seen in offices' own tables for the same columns.
-SYNONYMS = {
-    "完成时限": "完成时间", "完成期限": "完成时间", "时间节点": "完成时间", "完成时间节点": "完成时间",
-    "责任部门": "责任单位", "牵头单位": "责任单位",
-    "工作要求": "具体要求",
-}
-HEADER_SCAN = 10
 OLD_FORMATS = {
     ".xls": "旧版 Excel 工作簿（.xls）", ".et": "WPS 表格文件（.et）", ".ett": "WPS 表格模板（.ett）",
     ".doc": "旧版 Word 文档（.doc）", ".wps": "WPS 文字文件（.wps）", ".wpt": "WPS 文字模板（.wpt）",
@@ -49,34 +43,17 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # decoded, then invisible control characters are removed with a warning naming the cell.
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")}
 _CAT_PAREN = re.compile(r"^[（(]\s*([零一二三四五六七八九十百两]+)\s*[)）]\s*")
 _CAT_PLAIN = re.compile(r"^([零一二三四五六七八九十百两]+)\s*[、.．]\s*")
 _TASK_NO = re.compile(r"^\s*(\d+)\s*[.．、]\s*")
 _ATTACHMENT = re.compile(r"^附\s*件\s*[0-9一二三四五六七八九十]*\s*[:：]?$")
-_YEAR = re.compile(r"(20\d\d)\s*年")
+_ROLE_WORDS = re.compile(r"牵头|配合|协同|协办|参与|主责")
+# What follows a plan's name in its table's title: "…实施方案序时进度表" -> "…实施方案".
+_TITLE_TAIL = re.compile(r"(?:附件\d*)?(?:的)?(?:序时进度表|进度安排表|任务进度表|进度表|任务分解表|任务分工表|责任分工表|"
+                         r"重点任务清单|任务清单|工作台账|任务台账|推进表|一览表|分解表|清单|台账)$")
 
 
 # --- small text helpers --------------------------------------------------------
-
-def cn_to_int(text: str) -> int | None:
-    """一 -> 1, 十 -> 10, 十二 -> 12, 二十一 -> 21, 一百零五 -> 105; None if not a numeral."""
-    text = text.replace("两", "二")
-    if not text or any(c not in _CN_DIGITS and c not in "十百" for c in text):
-        return None
-    total, current = 0, 0
-    for ch in text:
-        if ch == "百":
-            total += (current or 1) * 100
-            current = 0
-        elif ch == "十":
-            total += (current or 1) * 10
-            current = 0
-        else:
-            current = _CN_DIGITS[ch]
-    total += current
-    return total or None
-
 
 def parse_category_label(text: str) -> tuple[int | None, str]:
     """"（一）开展……行动。" -> (1, "开展……行动"); "一、……" also; (None, text) without ordinal."""
@@ -127,6 +104,7 @@ class ImportResult:
     source: str = ""  # file name
     from_export: bool = False  # the hidden "_notices" sheet was found and used
     unmatched: list[tuple[str, str]] = field(default_factory=list)  # (cell, name) not in the directory
+    units: UnitsDraft | None = None  # units and groups drafted from the table (no directory given)
 
     @property
     def milestones(self) -> list[Milestone]:
@@ -138,10 +116,10 @@ class ImportResult:
 
     @property
     def unit_names(self) -> list[str]:
-        """Distinct names in the 责任单位 cells, in order of first mention."""
+        """Distinct names in the 责任单位 and 配合单位 cells, in order of first mention."""
         seen: dict[str, str] = {}
         for task in self.tasks:
-            for name in Directory.split(task.units_text):
+            for name in Directory.split(task.units_text) + Directory.split(task.support_text):
                 seen.setdefault(normalize(name), name)
         return list(seen.values())
 
@@ -357,27 +335,14 @@ def _docx_grids(data: bytes, name: str):
 
 # --- header ----------------------------------------------------------------------
 
-def _header_map(row: _Row) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for col in sorted(row.values):
-        key = _key(row.values[col])
-        key = SYNONYMS.get(key, key)
-        if key in HEADERS and key not in found:
-            found[key] = col
-    return found
-
-
-def _find_header(grid: _Grid) -> tuple[int, dict[str, int]] | None:
-    for i, row in enumerate(grid.rows[:HEADER_SCAN]):
-        found = _header_map(row)
-        if all(h in found for h in REQUIRED):
-            return i, found
-    return None
-
-
-def _is_header(row: _Row, cols: dict[str, int]) -> bool:
-    hits = sum(1 for label, col in cols.items() if SYNONYMS.get(_key(row.get(col)), _key(row.get(col))) == label)
-    return hits >= 3
+def plan_title(table_title: str) -> str:
+    """The plan's name from its table's title ("…实施方案序时进度表" -> "…实施方案");
+    "" when the title names no plan."""
+    text = re.sub(r"^附件[0-9一二三四五六七八九十]*[:：]?", "", re.sub(r"\s+", "", table_title or ""))
+    core = _TITLE_TAIL.sub("", text)
+    if core == text or len(core) < 4:
+        return core if core.endswith(("方案", "计划", "行动", "规划", "意见")) else ""
+    return core
 
 
 def _title_from(lines: list[str]) -> str:
@@ -436,6 +401,7 @@ def _parse_hidden(rows: list[list]) -> _Hidden | None:
             hidden.rows.append({
                 "row": n(row, 1), "kind": s(row, 2), "milestone_id": s(row, 3), "task_no": n(row, 4),
                 "category_no": n(row, 5), "schedule": s(row, 6), "requirement": s(row, 7),
+                "due": s(row, 8), "ongoing": s(row, 9) == "1",
             })
     return hidden
 
@@ -466,14 +432,19 @@ class _MsRow:
     where_deadline: str
 
 
-def import_table(path: Path, directory: Directory | None) -> ImportResult:
+def import_table(path: Path, directory: Directory | None = None, columns: str | None = None) -> ImportResult:
     """Read a 序时进度表 (.xlsx / .docx) into categories, tasks and milestones.
 
-    Rules: a 任务名称 cell "（一）……" starts a category; task text that is not
-    "N. ……" on a row without 具体要求/完成时间 is the category's lead-in; a task
-    cell "N. ……" starts task N (the same text as the row above continues it);
-    every row with a 具体要求 or 完成时间 is a milestone "<task>-<seq>". Raises
-    NoticesError (problems naming file and cell) when the table cannot be read.
+    Columns are found by their header words (``table_columns``) or given with
+    ``columns`` ("任务=B,要求=C,时间=F,牵头=D,配合=E"). Rules: a category starts at
+    a 类别 cell "（一）……" or at a row whose one text spans the table ("一、……");
+    task text without a requirement or deadline right after a category is its
+    lead-in; a task starts where the task text changes — numbered by its own
+    "N. ……", else by the 序号 column, else in order; every row with a requirement
+    or deadline is a milestone "<task>-<seq>". The units come from ``directory``
+    or, without one, are drafted from the table's 责任单位 / 配合单位 cells
+    (``unit_names``). Raises NoticesError (problems naming file and cell) when
+    the table cannot be read.
     """
     path = Path(path)
     name = path.name
@@ -485,33 +456,68 @@ def import_table(path: Path, directory: Directory | None) -> ImportResult:
         hidden = _parse_hidden(hidden_rows) if hidden_rows else None
     else:
         grids = _docx_grids(data, name)
+    explicit = parse_columns(columns) if columns else None
 
     # The table: the first grid with a header row; in Word, later tables with the
     # same header continue it (a table split across pages or sections).
-    chosen: list[tuple[_Grid, int, dict[str, int]]] = []
+    chosen: list[tuple[_Grid, int, int, dict[str, int]]] = []
     for grid in grids:
-        found = _find_header(grid)
+        if explicit is not None:
+            if not chosen or kind == "docx":
+                if any(r.values for r in grid.rows):
+                    chosen.append((grid, *explicit_header(grid.rows, explicit), dict(explicit)))
+            continue
+        found = find_header(grid.rows)
         if found and (not chosen or kind == "docx"):
             chosen.append((grid, *found))
     if not chosen:
         if not grids or not any(row.values for g in grids for row in g.rows):
             raise _refuse(name, "文件中没有表格内容" if kind == "docx" else "工作簿中没有任何内容")
-        wanted = "、".join(REQUIRED)
-        raise NoticesError(
-            f"无法导入“{name}”：未找到序时进度表的表头",
-            [Problem(g.label, f"前{HEADER_SCAN}行中没有同时包含“{wanted}”的表头行") for g in grids],
-        )
+        raise NoticesError(f"无法导入“{name}”：未找到序时进度表的表头（完成时间、责任单位、任务或具体要求等列）",
+                           [columns_found(g.label, g.rows) for g in grids if any(r.values for r in g.rows)])
 
-    grid0, header0, cols0 = chosen[0]
+    grid0, header0, first0, cols0 = chosen[0]
     title = _title_from(grid0.before + [_title_from([r.get(c) for c in sorted(r.values)])
-                                        for r in grid0.rows[:header0]])
+                                        for r in grid0.rows[:max(header0, 0)]])
     body: list[tuple[_Row, dict[str, int]]] = []
-    for grid, header, cols in chosen:
-        body += [(row, cols) for row in grid.rows[header + 1:]]
+    for grid, _, first, cols in chosen:
+        body += [(row, cols) for row in grid.rows[first:]]
 
-    result = _Builder(name, directory, hidden, title, kind, grid0.label, header0).run(body)
-    result.problems[:0] = [note for grid, _, _ in chosen for note in grid.notes]
+    builder = _Builder(name, directory, hidden, title, kind, grid0.label, header0)
+    words: dict[int, str] = {}  # a header of two rows: the lower row's words where it has them
+    for row in grid0.rows[max(header0, 0):first0] if header0 >= 0 else []:
+        words.update(row.values)
+    builder.report.append(_columns_text(cols0, _Row(words, 0, 0, "") if words else None, explicit is not None))
+    result = builder.run(body)
+    result.problems[:0] = [note for grid, _, _, _ in chosen for note in grid.notes]
     return result
+
+
+def _columns_text(cols: dict[str, int], header: _Row | None, explicit: bool) -> str:
+    """Which column was read as what: "A 序号 → 序号、B 重点任务 → 任务 …"."""
+    from openpyxl.utils import get_column_letter
+
+    parts = []
+    for role in ROLES:
+        if role in cols and not (role == "要求" and cols["要求"] == cols.get("任务")):
+            col = cols[role]
+            word = header.get(col).replace("\n", "") if header is not None else ""
+            parts.append(f"{get_column_letter(col + 1)}{f' {word}' if word else ''} → {role}")
+    how = "按 --columns 指定" if explicit else "按表头识别"
+    return f"各列（{how}）：{'、'.join(parts)}"
+
+
+def _split_cell(text: str) -> tuple[str, str]:
+    """A 责任单位 cell that says who leads ("X牵头，Y配合", "牵头：X；配合：Y") as
+    (lead, support); a cell without role words is all lead."""
+    found = mentions(text)
+    if not _ROLE_WORDS.search(unicodedata.normalize("NFKC", text or "")) or all(m.role == LEAD for m in found):
+        return text, ""
+    lead = "、".join(m.name for m in found if m.role == LEAD and not m.others)
+    support = "、".join(m.name for m in found if m.role == SUPPORT and not m.others)
+    if any(m.others for m in found):
+        support = (support or "有关部门") + ("等部门" if support else "")
+    return lead, support
 
 
 class _Builder:
@@ -532,98 +538,170 @@ class _Builder:
         self.ms_rows: list[_MsRow] = []
         self.cat_rows: dict[int, _Row] = {}
         self.task_rows: dict[int, _Row] = {}
-        self.units: dict[int, list[tuple[str, str]]] = {}  # task no -> [(text, where)]
+        # per task (by id): [(text, where)] of its 责任单位 / 配合单位 cells; remarks; 序号 values
+        self.units: dict[int, list[tuple[str, str]]] = {}
+        self.support: dict[int, list[tuple[str, str]]] = {}
         self.remarks: dict[int, list[str]] = {}
+        self.seqs: dict[int, list[str]] = {}
         self.unmatched: list[tuple[str, str]] = []
+        self.drafted: UnitsDraft | None = None
+        self.numbered = False
+        self.merged: list[tuple[Task, str, str, str]] = []  # (task, 责任单位/配合单位, where, first row's text)
 
     # -- pass over rows
     def run(self, body: list[tuple[_Row, dict[str, int]]]) -> ImportResult:
+        # Task numbers: "N. ……" in the task cells, if the table writes them at all.
+        self.numbered = any(parse_task_label(row.get(cols.get("任务")))[0] is not None for row, cols in body)
         category: Category | None = None
         cat_key = ""
         task: Task | None = None
         task_key = ""
         bad = False  # rows of a task already reported as unnumbered
         for row, cols in body:
-            if not row.values or _is_header(row, cols):
+            if not row.values or is_header_row(row.values, cols):
                 continue
-            c = row.get(cols["任务名称"])
-            t = row.get(cols["任务内容"])
-            r = row.get(cols["具体要求"])
-            d = row.get(cols["完成时间"])
-            u = row.get(cols["责任单位"])
-            m = row.get(cols.get("备注"))
-            if not any((c, t, r, d, u, m)):
+            c, seq, t, r, d, u, s, m = (row.get(cols.get(k)) for k in ("类别", "序号", "任务", "要求", "时间", "牵头",
+                                                                       "配合", "备注"))
+            one_text = cols.get("要求") == cols.get("任务")  # the task text is also the requirement
+            if one_text:
+                r = ""
+            if not any((c, seq, t, r, d, u, s, m)):
+                continue
+            heading = self._heading(row, cols, seq, t, d, u)
+            if heading == "":
+                continue  # a note under the table
+            if heading is not None:
+                category = self._category(heading, row, cols)
+                cat_key, task, task_key, bad = _key(heading), None, "", False
                 continue
             if c and _key(c) != cat_key:
                 category = self._category(c, row, cols)
                 cat_key, task, task_key, bad = _key(c), None, "", False
             if t and _key(t) != task_key:
                 no, text = parse_task_label(t)
-                if no is None:
-                    if not r and not d and task is None and category is not None and not category.lead:
-                        category.lead = text
-                        task_key = _key(t)
-                        continue
-                    self.errors.append(Problem(row.where(cols["任务内容"]),
+                if not self.numbered:
+                    no, text = None, t.strip()
+                lead_in = not r and not d and not (u and not self.numbered) and task is None
+                if (no is None and lead_in and category is not None and not category.lead
+                        and (self.numbered or cols.get("类别") is not None)):
+                    category.lead = text
+                    task_key = _key(t)
+                    continue
+                if self.numbered and no is None:
+                    self.errors.append(Problem(row.where(cols["任务"]),
                                                f"任务内容“{_short(t)}”没有序号，应写成“1. ……”这样以序号开头"))
                     task, task_key, bad = None, _key(t), True
                     continue
-                if task is not None and no == task.no:
+                if self.numbered and task is not None and no == task.no:
                     task_key = _key(t)  # the same task retyped on an unmerged row
                     if text != task.text:
-                        self.problems.append(Problem(row.where(cols["任务内容"]),
+                        self.problems.append(Problem(row.where(cols["任务"]),
                                                      f"第{no}项任务的内容与上一行不完全一致，按同一项任务处理", "warning"))
                 else:
                     if category is None:
-                        self.errors.append(Problem(row.where(cols["任务名称"]),
-                                                   f"第{no}项任务之前没有任务类别（任务名称列应有“（一）……”）"))
+                        if cols.get("类别") is not None:
+                            self.errors.append(Problem(row.where(cols["类别"]),
+                                                       f"第{no}项任务之前没有任务类别（任务名称列应有“（一）……”）"))
                         category = self._category("", row, cols)
                         cat_key = ""
                     task = self._task(no, text, category, row, cols)
                     task_key, bad = _key(t), False
+            if one_text and d and task is not None:
+                r = task.text
             if r or d:
                 if task is None:
                     if not bad:
                         bad = True
-                        self.errors.append(Problem(row.where(cols["具体要求"]),
+                        self.errors.append(Problem(row.where(cols["要求"]),
                                                    "这一行有具体要求或完成时间，但之前没有任务（任务内容列应有“1. ……”）"))
                     continue
-                self.ms_rows.append(_MsRow(task, r, d, row, row.where(cols["完成时间"])))
+                self.ms_rows.append(_MsRow(task, r, d, row, row.where(cols["时间"])))
             if task is not None:
-                if u:
-                    self.units.setdefault(task.no, []).append((u, row.where(cols["责任单位"])))
+                key = id(task)
+                if seq:
+                    self.seqs.setdefault(key, []).append(seq)
+                if u:  # "X牵头，Y配合" in one cell: each part to its column
+                    lead, helping = _split_cell(u) if cols.get("配合") is None or not s else (u, "")
+                    if lead:
+                        self.units.setdefault(key, []).append((lead, row.where(cols["牵头"])))
+                    if helping:
+                        self.support.setdefault(key, []).append((helping, row.where(cols["牵头"])))
+                if s:
+                    self.support.setdefault(key, []).append((s, row.where(cols["配合"])))
                 if m:
-                    self.remarks.setdefault(task.no, []).append(m)
+                    self.remarks.setdefault(key, []).append(m)
         if self.errors:
             raise NoticesError(f"无法导入“{self.name}”：发现 {len(self.errors)} 处问题，请修改表格后重试",
                                self.errors)
         if not self.tasks:
             raise _refuse(self.name, "表头下面没有任何任务")
+        self._number_tasks()
         return self._finish()
+
+    def _heading(self, row: _Row, cols: dict[str, int], seq: str, t: str, d: str, u: str) -> str | None:
+        """A category heading on a row of its own: one text across the table
+        ("一、压实安全生产责任"), or a Chinese ordinal in the 序号 column with the
+        category's name beside it. "" for a note row ("注：……"); None otherwise."""
+        texts = list(dict.fromkeys(v for v in row.values.values() if v))
+        if len(texts) == 1:
+            text = texts[0]
+            if text.startswith(("注：", "注:", "说明：", "说明:", "备注：", "备注:", "填表说明")):
+                self.problems.append(Problem(row.where(), f"表格下方的说明“{_short(text)}”不是任务，未导入", "warning"))
+                return ""
+            if parse_category_label(text)[0] is not None:
+                return text
+            return None
+        if seq and not seq.isdigit() and cn_to_int(seq.strip("、.．")) and not d and not u:
+            return f"{seq.strip('、.．')}、{t or texts[-1]}"
+        return None
+
+    def _number_tasks(self) -> None:
+        """Tasks without "N. ……": by the 序号 column when it numbers tasks (one
+        number per task, all different), else in order."""
+        if self.numbered:
+            return
+        numbers = []
+        for task in self.tasks:
+            values = {v.strip() for v in self.seqs.get(id(task), [])}
+            numbers.append(int(values.pop()) if len(values) == 1 and next(iter(values)).isdigit() else None)
+        if all(n is not None and n > 0 for n in numbers) and len(set(numbers)) == len(numbers):
+            for task, no in zip(self.tasks, numbers):
+                task.no = no
+            self.report.append("任务序号取自“序号”列")
+        else:
+            if any(self.seqs.values()):
+                self.report.append("“序号”列不是每项任务一个不同的序号（可能是按行编的），任务已按出现顺序编号")
+            else:
+                self.report.append(f"任务内容没有序号，已按出现顺序编为第1至第{len(self.tasks)}项")
 
     def _category(self, label: str, row: _Row, cols: dict[str, int]) -> Category:
         no, cname = parse_category_label(label)
-        where = row.where(cols["任务名称"])
+        where = row.where(cols.get("类别", cols.get("任务")))
+        if not label:
+            cname = "主要任务"
+            self.report.append(f"表格没有任务类别，{where}起的任务归入一类“{cname}”")
         if no is None:
             no = max((c.no for c in self.categories), default=0) + 1
             if label:
-                self.problems.append(Problem(where, f"任务名称“{_short(label)}”没有“（一）”这样的序号，已按顺序编为第{no}类",
+                self.problems.append(Problem(where, f"任务类别“{_short(label)}”没有“（一）”这样的序号，已按顺序编为第{no}类",
                                              "warning"))
         elif no in self.cat_rows:
-            self.errors.append(Problem(where, f"任务类别序号重复：与{self.cat_rows[no].where(cols['任务名称'])}相同"))
+            self.errors.append(Problem(where, f"任务类别序号重复：与{self.cat_rows[no].where(cols.get('类别'))}相同"))
         if self.hidden and no in self.hidden.categories:
             recorded = self.hidden.categories[no][0]
             if parse_category_label(f"（一）{recorded}")[1] == cname:
                 cname = recorded
-        category = Category(no, cname, "", Source(row.where(cols["任务名称"])))
+        category = Category(no, cname, "", Source(where))
         self.categories.append(category)
         self.cat_rows.setdefault(no, row)
         return category
 
-    def _task(self, no: int, text: str, category: Category, row: _Row, cols: dict[str, int]) -> Task:
-        where = row.where(cols["任务内容"])
-        if no in self.task_rows:
-            self.errors.append(Problem(where, f"任务序号{no}重复：{self.task_rows[no].where(cols['任务内容'])}已有第{no}项任务"))
+    def _task(self, no: int | None, text: str, category: Category, row: _Row, cols: dict[str, int]) -> Task:
+        where = row.where(cols["任务"])
+        if no is None:
+            no = len(self.tasks) + 1
+        elif no in self.task_rows:
+            self.errors.append(Problem(where, f"任务序号{no}重复：{self.task_rows[no].where(cols['任务'])}已有第{no}项任务"))
         self.task_rows.setdefault(no, row)
         notes = list(self.hidden.notes.get(no, [])) if self.hidden else []
         task = Task(no=no, category_no=category.no, text=text, units_text="", notes=notes, source=Source(where))
@@ -637,7 +715,7 @@ class _Builder:
         self._units_and_remarks(plan)
         counts = (f"识别到 {len(self.categories)} 类任务、{len(self.tasks)} 项任务、"
                   f"{sum(len(t.milestones) for t in self.tasks)} 个具体要求")
-        where = f"读取：{self.label}（表头在第{self.header_index + 1}行）"
+        where = f"读取：{self.label}（表头在第{self.header_index + 1}行）" if self.header_index >= 0 else f"读取：{self.label}"
         self.report[:0] = [where, counts]
         for category in self.categories:
             if not any(t.category_no == category.no for t in self.tasks):
@@ -647,7 +725,7 @@ class _Builder:
                 self.problems.append(Problem(str(task.source), f"第{task.no}项任务没有具体要求和完成时间"))
         return ImportResult(plan, self.categories, self.tasks, self.report, self.problems, self.name,
                             from_export=self.hidden is not None and bool(self.hidden.plan),
-                            unmatched=self.unmatched)
+                            unmatched=self.unmatched, units=self.drafted)
 
     def _plan(self) -> PlanInfo:
         if self.hidden and self.hidden.plan:
@@ -657,19 +735,20 @@ class _Builder:
                 return plan
             self.report.append("导出时记录的方案信息不完整，已改用占位内容")
         today = dt.date.today()
-        years = [int(y) for ms in self.ms_rows for y in _YEAR.findall(ms.deadline)]
-        start = dt.date(min(years), 1, 1) if years else today
+        years = [int(y) for ms in self.ms_rows for y in re.findall(r"(20\d\d)", clean_deadline(ms.deadline))]
+        start = dt.date(min(years), 1, 1) if years else dt.date(today.year, 1, 1)
         end = dt.date(max(years), 12, 31) if years else dt.date(today.year, 12, 31)
         if end < start:
             end = dt.date(start.year, 12, 31)
-        title = self.title or "序时进度表"
+        table_title = self.title or PLACEHOLDER
+        title = plan_title(self.title) or PLACEHOLDER
         self.report.append(
-            f"表格中没有方案信息，plan.yaml 中已填入占位内容，请逐项核对修改：方案名称和进度表标题暂用“{title}”，"
-            f"发文机关、简称、文号暂填“{PLACEHOLDER}”，印发日期暂填今天（{today.isoformat()}），"
-            f"方案起止日期暂按完成时间推定为 {start.isoformat()} 至 {end.isoformat()}"
+            f"方案信息：方案名称“{title}”、进度表标题“{table_title}”取自表格标题；发文机关、简称暂填“{PLACEHOLDER}”，"
+            f"方案文号空缺，印发日期暂填今天（{today.isoformat()}），方案起止日期按完成时间推定为 {start.isoformat()} 至 "
+            f"{end.isoformat()}。请在 plan.yaml 中核对"
         )
-        return PlanInfo(title=title, table_title=title, issuer=PLACEHOLDER, issuer_short=PLACEHOLDER,
-                        doc_number=PLACEHOLDER, date=today, start=start, end=end)
+        return PlanInfo(title=title, table_title=table_title, issuer=PLACEHOLDER, issuer_short=PLACEHOLDER,
+                        doc_number="", date=today, start=start, end=end)
 
     def _milestones(self, plan: PlanInfo) -> None:
         records = [r for r in (self.hidden.rows if self.hidden else []) if r["kind"] == "milestone" and r["milestone_id"]]
@@ -697,8 +776,12 @@ class _Builder:
         inferred: dict[tuple[str, str], list] = {}
         for i, ms in enumerate(self.ms_rows):
             rec = chosen.get(i)
+            stated = None
             if rec:
                 mid, schedule = rec["milestone_id"], rec["schedule"]
+                days = [d for d in (parse_cn_date(x) for x in rec.get("due", "").split(",") if x) if d]
+                if days or rec.get("ongoing"):
+                    stated = explicit_deadline(days, bool(rec.get("ongoing")))
             else:
                 seq = 1
                 while f"{ms.task.no}-{seq}" in taken or any(m.id == f"{ms.task.no}-{seq}" for m in ms.task.milestones):
@@ -706,56 +789,57 @@ class _Builder:
                 mid, schedule = f"{ms.task.no}-{seq}", ""
                 fresh += bool(records)
             taken.add(mid)
-            dues = []
-            if ms.deadline:
+            read = stated
+            if read is None and ms.deadline:
                 try:
-                    dues = parse_deadline(ms.deadline, schedule, plan.start, plan.end)
-                    inferred.setdefault((ms.deadline, schedule), dues)
+                    read = read_deadline(ms.deadline, schedule, plan.start, plan.end)
+                    inferred.setdefault((ms.deadline, schedule), read)
                 except DeadlineError as exc:
-                    self.problems.append(Problem(ms.where_deadline, str(exc)))
-            else:
-                self.problems.append(Problem(ms.where_deadline, "完成时间为空"))
+                    self.problems.append(Problem(ms.where_deadline, f"{exc}（具体要求 {mid}）"))
+            elif read is None:
+                self.problems.append(Problem(ms.where_deadline, f"完成时间为空。{unknown_message('', plan.start, plan.end)}"
+                                                                f"（具体要求 {mid}）"))
             ms.task.milestones.append(Milestone(
                 id=mid, task_no=ms.task.no, requirement=ms.requirement, deadline=ms.deadline,
-                schedule=schedule, dues=dues, source=Source(ms.row.line),
+                schedule=schedule, dues=list(read.dues) if read else [], source=Source(ms.row.line),
+                ongoing=bool(read and read.ongoing), due_stated=stated is not None and not stated.ongoing,
             ))
             if not ms.requirement:
                 self.problems.append(Problem(ms.row.where(None) if ms.row.table else ms.where_deadline,
                                              f"具体要求 {mid} 只有完成时间，没有要求内容", "warning"))
         if fresh:
             self.report.append(f"有 {fresh} 个具体要求在导出记录中找不到对应（表格导出后被增改过），已按顺序新编编号")
-        for (text, schedule), dues in inferred.items():
-            self.report.append(f"完成时间“{text}”{f'（{schedule}）' if schedule else ''} → {_dues_text(dues)}")
+        for (text, schedule), read in inferred.items():
+            meaning = "持续推进（不按日期判断逾期，每轮按报送情况判断）" if read.ongoing else _dues_text(read.dues)
+            self.report.append(f"完成时间“{text}”{f'（{schedule}）' if schedule else ''} → {meaning}")
 
     def _units_and_remarks(self, plan: PlanInfo) -> None:
+        wheres: dict[int, str] = {}
         for task in self.tasks:
-            entries = self.units.get(task.no, [])
-            distinct: list[tuple[str, str]] = []
-            for text, where in entries:
-                if all(_key(text) != _key(d) for d, _ in distinct):
-                    distinct.append((text, where))
-            if len(distinct) > 1:
-                names: list[str] = []
-                for text, _ in distinct:
-                    names += [n for n in Directory.split(text) if n not in names]
-                task.units_text = "、".join(names)
-                self.problems.append(Problem(distinct[0][1], f"第{task.no}项任务各行的责任单位不一致，已合并为“{task.units_text}”",
-                                             "warning"))
-            elif distinct:
-                task.units_text = distinct[0][0]
-            else:
+            lead = self._merged(task, self.units.get(id(task), []), "责任单位")
+            support = self._merged(task, self.support.get(id(task), []), "配合单位")
+            task.units_text, task.support_text = lead, support
+            if not lead and not support:
                 self.problems.append(Problem(str(task.source), f"第{task.no}项任务没有填写责任单位"))
             remarks: list[str] = []
-            for text in self.remarks.get(task.no, []):
+            for text in self.remarks.get(id(task), []):
                 if text not in remarks:
                     remarks.append(text)
             task.remark = "；".join(remarks)
-            where = distinct[0][1] if distinct else str(task.source)
-            if self.directory is None:
-                task.unit_names = Directory.split(task.units_text)
-                continue
-            res = self.directory.resolve(task.units_text, plan.shared_groups)
-            task.unit_names = list(res.units)
+            cells = self.units.get(id(task)) or self.support.get(id(task)) or []
+            wheres[id(task)] = cells[0][1] if cells else str(task.source)
+        directory = self.directory
+        if directory is None:
+            names = [n for t in self.tasks for n in Directory.split(t.units_text) + Directory.split(t.support_text)]
+            self.drafted = draft_units([c for t in self.tasks for c in (t.units_text, t.support_text) if c],
+                                       infer_jurisdiction(self.title, names), plan.shared_groups)
+            directory = self.drafted.directory()
+        for task in self.tasks:
+            where = wheres[id(task)]
+            task.units_text = _drop_repeats(task.units_text, directory)
+            task.support_text = _drop_repeats(task.support_text, directory)
+            res = directory.resolve(task.units_text, plan.shared_groups, task.support_text)
+            task.unit_names, task.lead_names, task.support_names = list(res.units), list(res.lead), list(res.support)
             # Reported, not problems: the office completes units.yaml afterwards.
             for name in res.unknown:
                 self.unmatched.append((where, name))
@@ -763,6 +847,49 @@ class _Builder:
             for name, found in res.ambiguous:
                 self.unmatched.append((where, name))
                 self.report.append(f"{where}：责任单位“{name}”有歧义（可能是：{'、'.join(found)}）")
+        for task, what, where, first in self.merged:
+            text = task.units_text if what == "责任单位" else task.support_text
+            if _key(text) != _key(first):  # rows that only spelled one unit two ways are no news
+                self.problems.append(Problem(where, f"第{task.no}项任务各行的{what}不一致，已合并为“{text}”", "warning"))
+        roles = sum(1 for t in self.tasks if t.support_names)
+        if roles:
+            self.report.append(f"{roles} 项任务分列了牵头单位和配合单位（督办函发给牵头单位）")
+
+    def _merged(self, task: Task, entries: list[tuple[str, str]], what: str) -> str:
+        """The task's cell: one text, or the names of differing rows joined (warned)."""
+        distinct: list[tuple[str, str]] = []
+        for text, where in entries:
+            if all(_key(text) != _key(d) for d, _ in distinct):
+                distinct.append((text, where))
+        if len(distinct) <= 1:
+            return distinct[0][0] if distinct else ""
+        names: list[str] = []
+        for text, _ in distinct:
+            names += [n for n in _names_as_written(text) if n not in names]
+        merged = "、".join(names)
+        self.merged.append((task, what, distinct[0][1], distinct[0][0]))
+        return merged
+
+
+def _drop_repeats(text: str, directory: Directory) -> str:
+    """Rows that wrote one unit two ways, joined ("区应急管理局、区应急局"): the first kept."""
+    names = _names_as_written(text)
+    if len(names) < 2:
+        return text
+    seen: set[str] = set()
+    kept = []
+    for name in names:
+        found = directory.lookup(Directory.split(name)[0]) if Directory.split(name) else []
+        if len(found) == 1 and found[0] in seen:
+            continue
+        seen.update(found)
+        kept.append(name)
+    return "、".join(kept) if len(kept) < len(names) else text
+
+
+def _names_as_written(text: str) -> list[str]:
+    """The names of a cell, "等部门" kept on the name it follows."""
+    return [p for p in re.split(r"[、，,；;\s]+", unicodedata.normalize("NFKC", text)) if p]
 
 
 def _dues_text(dues) -> str:

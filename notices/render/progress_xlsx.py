@@ -42,7 +42,8 @@ HELP_SHEET = "填报说明"
 META_SHEET = "_meta"
 META_FORMAT = "notices-progress"
 META_VERSION = 1
-COUNTY = "全县"  # the unit label of a whole-county workbook
+ALL_UNITS = "全部单位"  # the unit recorded in a workbook of every unit's rows (its title says [notices] area)
+LEGACY_ALL = ("全县",)  # what workbooks of every unit recorded before ALL_UNITS
 
 TITLE_ROW = 1
 HEADER_ROW = 2
@@ -141,8 +142,10 @@ def meta_values(registry: Registry, unit_label: str, round_id: str, generated_on
 
 def build_progress_workbook(registry: Registry, rows: list[TemplateRow], unit_label: str, round_id: str,
                             generated_on: dt.date, tool_version: str, font_name: str = "宋体",
-                            font_size: float = 11) -> Workbook:
-    """The reporting workbook for one unit (or the county) and one round."""
+                            font_size: float = 11, office_ref: str = "", meta_unit: str | None = None) -> Workbook:
+    """The reporting workbook for one unit (or every unit: ``meta_unit`` ALL_UNITS,
+    ``unit_label`` the jurisdiction, 全县 / 全区) and one round; ``office_ref``
+    names the office in the instructions."""
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -219,8 +222,8 @@ def build_progress_workbook(registry: Registry, rows: list[TemplateRow], unit_la
     landscape_a4(ws, HEADER_ROW, PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6, header=0.3, footer=0.3))
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
-    _help_sheet(wb, registry, round_id, font_name, font_size)
-    meta = meta_values(registry, unit_label, round_id, generated_on, tool_version)
+    _help_sheet(wb, registry, round_id, font_name, font_size, office_ref)
+    meta = meta_values(registry, unit_label if meta_unit is None else meta_unit, round_id, generated_on, tool_version)
     _meta_sheet(wb, meta)
     for key, value in meta.items():
         wb.custom_doc_props.append(StringProperty(name=f"notices_{key}", value=value))
@@ -268,7 +271,7 @@ def _validations(ws, registry: Registry, last_row: int) -> None:
 
 
 HELP_GENERAL = (
-    "1. 本表由县安委会办公室下发，请在“进度填报”工作表中逐行填写，填好后按要求报送本文件（.xlsx）。",
+    "1. 本表由{office}下发，请在“进度填报”工作表中逐行填写，填好后按要求报送本文件（.xlsx）。",
     "2. 灰色的列（编号、任务序号、具体要求、完成时间、责任单位、期次）已锁定，不需要也不能修改；"
     "淡黄色的列由本单位填写。按周期重复的要求每一期一行，“期次”列写明是哪一期，请按该期的实际情况填写。",
     "3. 请不要修改“编号”列，不要增删、重命名工作表，不要把内容复制到新的工作簿后再报送。",
@@ -278,7 +281,8 @@ HELP_GENERAL = (
 )
 
 
-def _help_sheet(wb: Workbook, registry: Registry, round_id: str, font_name: str, font_size: float) -> None:
+def _help_sheet(wb: Workbook, registry: Registry, round_id: str, font_name: str, font_size: float,
+                office_ref: str = "") -> None:
     hs = wb.create_sheet(HELP_SHEET)
     body = Font(name=font_name, size=font_size)
     hs.column_dimensions["A"].width = 16
@@ -288,7 +292,7 @@ def _help_sheet(wb: Workbook, registry: Registry, round_id: str, font_name: str,
     hs.merge_cells("A1:B1")
     r = 2
     for line in HELP_GENERAL:
-        hs.cell(r, 1, line).font = body
+        hs.cell(r, 1, line.format(office=office_ref or "安委会办公室")).font = body
         hs.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
         hs.cell(r, 1).alignment = Alignment(wrap_text=True, vertical="center")
         hs.row_dimensions[r].height = 30

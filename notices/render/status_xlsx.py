@@ -6,7 +6,7 @@ Sheets, one view each:
   status, the worst overdue item) and a native bar chart of completion rates;
 * 具体要求 — one row per item (unit, milestone, and period of a recurring one),
   worst first, with the status and its one-line reason;
-* 类别 — one row per category and the area's total;
+* 类别 — one row per category and a total for the jurisdiction (全县 / 全区 …);
 * 本办公室事项 — the issuing office's own items, when the plan gives it any: kept
   apart (the office does not rank or supervise itself), never left out.
 
@@ -225,7 +225,7 @@ def _items_sheet(ws, title: str, items, font: str) -> None:
         latest = it.latest
         rows.append([
             it.unit, it.milestone_id, it.period, it.requirement, it.deadline_text, it.deadline,
-            it.status, it.days if it.status in (OVERDUE, LATE_DONE, DUE_SOON, UNREPORTED) else None,
+            it.status, it.days if it.status in (OVERDUE, LATE_DONE, DUE_SOON, UNREPORTED) and not it.ongoing else None,
             "是" if it.unreported else "", latest.round_id if latest else "", latest.state if latest else "",
             latest.text if latest else "", it.reason,
         ])

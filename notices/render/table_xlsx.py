@@ -33,6 +33,7 @@ from .xlsx_print import landscape_a4
 from ..compose.table import PROGRESS_HEADERS, RESTART, TableSpec
 from ..errors import NoticesError, Problem
 from ..model import PlanInfo, Registry
+from ..read.deadlines import says_ongoing
 
 SHEET = "序时进度表"
 DATA_SHEET = "_notices"
@@ -57,7 +58,7 @@ _H_ALIGN = ("center", "left", "left", "center", "left", "center", "left")
 def table_extra(registry: Registry) -> dict[str, dict]:
     """The ``extra`` mapping for ``write_table_xlsx`` built from a registry.
 
-    Keys: a milestone id -> {"schedule": …}; "task:<no>" -> {"notes": […],
+    Keys: a milestone id -> {"schedule": …, "due": …, "ongoing": …}; "task:<no>" -> {"notes": […],
     "category_no": …}; "category:<no>" -> {"name": …, "lead": …}.
     """
     extra: dict[str, dict] = {}
@@ -66,7 +67,10 @@ def table_extra(registry: Registry) -> dict[str, dict]:
     for task in registry.tasks:
         extra[f"task:{task.no}"] = {"notes": list(task.notes), "category_no": task.category_no}
         for ms in task.milestones:
-            extra[ms.id] = {"schedule": ms.schedule}
+            # due / ongoing: what plan.yaml states outright, when the wording does not say it
+            extra[ms.id] = {"schedule": ms.schedule,
+                            "due": ",".join(d.date.isoformat() for d in ms.dues) if ms.due_stated else "",
+                            "ongoing": ms.ongoing and not says_ongoing(ms.deadline)}
     return extra
 
 
@@ -327,10 +331,11 @@ def _data_sheet(wb: Workbook, spec: TableSpec, first: int, header_row: int,
         if key.startswith("task:"):
             _append(ds, ["task", int(key.split(":", 1)[1]), info.get("category_no", 0),
                        json.dumps(list(info.get("notes", [])), ensure_ascii=False)])
-    _append(ds, ["#", "row", "kind", "milestone_id", "task_no", "category_no", "schedule", "requirement"])
+    _append(ds, ["#", "row", "kind", "milestone_id", "task_no", "category_no", "schedule", "requirement", "due",
+                 "ongoing"])
     for i, row in enumerate(spec.rows):
         cat_no = parse_category_label(row.category)[0] or 0
-        schedule = (extra.get(row.milestone_id) or {}).get("schedule", "") if row.milestone_id else ""
-        _append(ds, ["row", first + i, row.kind, row.milestone_id, row.task_no or 0, cat_no, schedule,
-                   row.requirement])
+        info = (extra.get(row.milestone_id) or {}) if row.milestone_id else {}
+        _append(ds, ["row", first + i, row.kind, row.milestone_id, row.task_no or 0, cat_no, info.get("schedule", ""),
+                   row.requirement, info.get("due", ""), "1" if info.get("ongoing") else ""])
     ds.column_dimensions["H"].width = 60

@@ -517,7 +517,7 @@ def _(kit, d):
     ws.delete_rows(header)
     (d / "序时进度表.xlsx").parent.mkdir(parents=True, exist_ok=True)
     wb.save(d / "序时进度表.xlsx")
-    return ["未找到序时进度表的表头", f"序时进度表.xlsx {ws.title}: 前10行中没有同时包含"]
+    return ["未找到序时进度表的表头", f"序时进度表.xlsx {ws.title} 第", "未能认出", "请用 --columns 指明各列"]
 
 
 @case("import-zip-bomb", "import", "the exported .docx with a 256 MiB part of zeros")
