@@ -12,6 +12,11 @@ a quarter missed after a letter is a new item, not one the letter covered. Once
 a unit has caught up on a document's items it no longer counts, and new
 failures start the ladder again.
 
+Routes. A 督办函 goes to a task's lead units (牵头); a supporting unit's (配合)
+failures on it go into the lead's letter (``assess.roles``, [escalation]
+duban_to): each unit climbs the ladder with the items routed to it, and an item
+of another unit is known by its id and that unit's id ("5-1|U07").
+
 Rules, from the highest rung the unit has reached; every step waits for the
 deadline the previous document stated:
   规则三 约谈: named in a 通报, the 通报's report deadline passed, and either still
@@ -85,6 +90,7 @@ class Proposal:
     steps: list[Step]  # one per supervised unit with items, in directory order
     tongbao: bool  # this round has no 通报 yet: propose it
     round_tongbao: PastDoc | None = None  # this round's 通报, when issued
+    routes: dict[str, list[ItemStatus]] = field(default_factory=dict)  # unit -> flagged items its letters take up
 
     def units(self, action: str) -> list[str]:
         return [s.unit for s in self.steps if s.action == action]
@@ -106,15 +112,22 @@ def counts_text(items: list[ItemStatus]) -> str:
     return "、".join(parts)
 
 
+def letter_id(item: ItemStatus, unit: str) -> str:
+    """How a document addressed to ``unit`` keeps an item: its id, or for another unit's
+    item (a supporting unit's, in the lead's letter) its id and that unit's id."""
+    return item.item_id if item.unit == unit else f"{item.item_id}|{item.unit_key or item.unit}"
+
+
 def _ladder_key(doc: PastDoc) -> tuple:
     return doc.issued_on, RUNGS.index(doc.kind) if doc.kind in RUNGS else len(RUNGS)
 
 
 def step_for(summary: Summary, docs: list[PastDoc], as_of: dt.date, rules: Rules,
-             round_tongbao: PastDoc | None = None) -> Step:
+             round_tongbao: PastDoc | None = None, flagged: list[ItemStatus] | None = None) -> Step:
+    """The unit's next step. ``flagged``: the items routed to it (default: its own)."""
     unit = summary.key
-    flagged = unit_items(summary)
-    ids = [i.item_id for i in flagged]
+    flagged = unit_items(summary) if flagged is None else flagged
+    ids = [letter_id(i, unit) for i in flagged]
     mine = sorted((d for d in docs if unit in d.subjects and d.kind in RUNGS), key=_ladder_key)
     if not ids:
         if mine:
@@ -124,11 +137,11 @@ def step_for(summary: Summary, docs: list[PastDoc], as_of: dt.date, rules: Rules
     if not live:
         return Step(unit, DUBAN, f"规则一：{counts_text(flagged)}，尚未就此发督办函", ids)
     covered = {i for d in live for i in d.subjects[unit]}
-    fresh = [i for i in flagged if i.item_id not in covered]
+    fresh = [i for i in flagged if letter_id(i, unit) not in covered]
     step = _ladder_step(unit, flagged, live, as_of, rules, round_tongbao)
     if fresh and not step.action:
         return Step(unit, DUBAN, f"规则一：另有{counts_text(fresh)}尚未就此发督办函（{step.reason}）",
-                    [i.item_id for i in fresh], live, step.waiting_until)
+                    [letter_id(i, unit) for i in fresh], live, step.waiting_until)
     return step
 
 
@@ -139,9 +152,9 @@ def _last(live: list[PastDoc], kind: str) -> PastDoc | None:
 def _ladder_step(unit: str, flagged: list[ItemStatus], live: list[PastDoc], as_of: dt.date, rules: Rules,
                  round_tongbao: PastDoc | None) -> Step:
     """The next rung for the items the live documents took up."""
-    ids = [i.item_id for i in flagged]
+    ids = [letter_id(i, unit) for i in flagged]
     taken = {i for d in live for i in d.subjects[unit]}
-    old = [i for i in flagged if i.item_id in taken]
+    old = [i for i in flagged if letter_id(i, unit) in taken]
     counts = counts_text(old)
     overdue = sum(1 for i in old if i.status == OVERDUE)
     yuetan, tongbao, duban = _last(live, YUETAN), _last(live, TONGBAO), _last(live, DUBAN)
@@ -182,16 +195,26 @@ def _ladder_step(unit: str, flagged: list[ItemStatus], live: list[PastDoc], as_o
     raise AssertionError("a live document is a 督办函, 通报 or 约谈通知书")
 
 
-def propose(assessment: Assessment, docs: list[PastDoc], rules: Rules | None = None) -> Proposal:
+def propose(assessment: Assessment, docs: list[PastDoc], rules: Rules | None = None,
+            routes: dict[str, list[ItemStatus]] | None = None) -> Proposal:
     """The next step for every supervised unit of the assessment, and whether the
-    round's 通报 is still to be issued."""
+    round's 通报 is still to be issued. ``routes``: unit -> the flagged items its
+    letters take up (``assess.roles.route_items``); default every unit its own."""
     rules = rules or Rules()
     as_of = assessment.as_of
     round_tongbao = next((d for d in sorted(docs, key=_ladder_key)
                           if d.kind == TONGBAO and assessment.round_id and d.round_id == assessment.round_id), None)
-    steps = [step_for(s, docs, as_of, rules, round_tongbao) for s in assessment.units]
+    steps = []
+    for summary in assessment.units:
+        flagged = routes.get(summary.key, []) if routes is not None else None
+        step = step_for(summary, docs, as_of, rules, round_tongbao, flagged)
+        own = unit_items(summary)
+        if not step.action and own and routes is not None and not any(i in flagged for i in own):
+            leads = sorted({u for u, items in routes.items() for i in own if i in items})
+            step.reason = f"配合事项（{counts_text(own)}）由牵头单位{'、'.join(leads)}负责，督办函发给牵头单位"
+        steps.append(step)
     return Proposal(as_of, assessment.round_id, steps, bool(assessment.round_id) and round_tongbao is None,
-                    round_tongbao)
+                    round_tongbao, routes or {s.key: unit_items(s) for s in assessment.units})
 
 
 def rules_from_config(config) -> Rules:

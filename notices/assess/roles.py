@@ -50,3 +50,18 @@ def letter_items(items, registry: Registry, duban_to: str = LEAD_ONLY) -> dict[s
             if item not in bucket:
                 bucket.append(item)
     return out
+
+
+def route_items(flagged, registry: Registry, duban_to: str = LEAD_ONLY,
+                internal: frozenset[str] | set[str] = frozenset()) -> dict[str, list]:
+    """The ladder's routes: ``letter_items``, except that an item is never handed to the
+    issuing office (which supervises, and is not supervised): a supporting unit's item on
+    a task the office leads stays the supporting unit's own."""
+    out: dict[str, list] = {}
+    for unit, items in letter_items(flagged, registry, duban_to).items():
+        for item in items:
+            target = item.unit if unit in internal and item.unit != unit else unit
+            bucket = out.setdefault(target, [])
+            if item not in bucket:
+                bucket.append(item)
+    return {unit: items for unit, items in out.items() if unit not in internal}

@@ -137,6 +137,7 @@ class ItemStatus:
     workdays_left: int | None = None  # 临期 counted in working days
     rejected: str = ""  # why the unit's row on it this round was refused
     ongoing: bool = False  # 持续推进: no date, never overdue; judged by the unit's reports
+    unit_key: str = ""  # the unit's id, what the register keeps
 
     @property
     def item_id(self) -> str:
@@ -589,6 +590,9 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
                     continue
                 items += judge_milestone(ms, name, by_item.get((name, ms.id), []), as_of, round_id, options,
                                          task.no, task.category_no, refused.get((name, ms.id)))
+    keys = {u.name: u.key for u in registry.units}
+    for item in items:
+        item.unit_key = keys.get(item.unit, item.unit)
     warnings = list(options.calendar.warnings())
     stray = sorted(k for k in by_item if k not in expected and (unit is None or k[0] == unit))
     for name, mid in stray:

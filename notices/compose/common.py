@@ -351,10 +351,17 @@ def item_sentence(item: ItemStatus, you: str = "你单位") -> str:
     return f"{head}，{state}；{said}。"
 
 
-def item_rows(items: list[ItemStatus]) -> list[dict]:
-    """Rows of the 督办函 items table."""
-    return [dict(no=i, task=item.milestone_id, requirement=clean(item.requirement), deadline=deadline_label(item),
-                 overdue_days=overdue_days(item), latest=latest_label(item))
+def addressee(item: ItemStatus, unit: str) -> str:
+    """Who a letter to ``unit`` says did (or did not) report an item: 你单位, or the
+    supporting unit whose item it is (配合单位县公安局)."""
+    return "你单位" if item.unit == unit else f"配合单位{item.unit}"
+
+
+def item_rows(items: list[ItemStatus], unit: str = "") -> list[dict]:
+    """Rows of the 督办函 items table; a supporting unit's item names it."""
+    return [dict(no=i, task=item.milestone_id,
+                 requirement=clean(item.requirement) + (f"（配合单位：{item.unit}）" if unit and item.unit != unit else ""),
+                 deadline=deadline_label(item), overdue_days=overdue_days(item), latest=latest_label(item))
             for i, item in enumerate(items, 1)]
 
 

@@ -20,6 +20,7 @@ from .common import (
     NoticeOptions,
     Office,
     contact_note,
+    addressee,
     figures,
     heading,
     history_sentence,
@@ -42,16 +43,18 @@ def duban_title(registry: Registry) -> str:
 def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: Office, doc_number: str,
                   issued_on: dt.date, reply_due: dt.date, options: NoticeOptions | None = None,
                   round_date: dt.date | None = None, earlier: list[tuple[str, str, dt.date]] = (),
-                  items: list[ItemStatus] | None = None) -> dict:
+                  items: list[ItemStatus] | None = None, routed: list[ItemStatus] | None = None) -> dict:
     """The 督办函.docx context for the unit of ``summary`` (its full name is
     ``summary.key``). ``as_of``: the assessment's cut-off; ``round_date``: the
     reporting round it rests on (cited in the basis when it differs); ``earlier``:
     (kind, 文号, date) of documents already sent about the unit's items (a letter
     issued again with --force cites them); ``items``: the items this letter takes up
     when not all the unit's flagged ones (the others are under a letter whose reply
-    deadline runs: the letter says so and lists only the new ones)."""
+    deadline runs: the letter says so and lists only the new ones); ``routed``: every
+    flagged item the ladder routes to the unit — its own and, as a lead unit, its
+    supporting units' on the tasks it leads (default: its own)."""
     options = options or NoticeOptions()
-    flagged = unit_items(summary)
+    flagged = routed if routed is not None else unit_items(summary)
     items = items if items is not None else flagged
     if not items:
         raise NoticesError(f"{summary.key}截至{cn_date(as_of)}没有逾期或未报送事项，无需发督办函")
@@ -62,7 +65,12 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     if round_date is not None and round_date != as_of:
         basis += f"依据{cn_date(round_date)}各单位报送的进展情况，"
     basis += f"对截至{cn_date(as_of)}各责任单位任务落实情况进行了调度。"
-    counts = f"你单位{figures(summary)}；{problem_counts(flagged)}。"
+    own = [i for i in flagged if i.unit == summary.key]
+    others = [i for i in flagged if i.unit != summary.key]
+    counts = f"你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
+    if others:
+        names = "、".join(dict.fromkeys(i.unit for i in others))
+        counts += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}，请你单位督促落实。"
     if len(items) < len(flagged):
         refs = "、".join(number for _, number, _ in earlier)
         counts += (f"其中{n(len(flagged) - len(items))}项此前已督办" + (f"（{refs}）" if refs else "")
@@ -75,11 +83,12 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     body = [para(basis + counts + "现将有关事项函告如下："), heading(1, section_title)]
 
     long = len(items) > options.long_list
+    who = "你单位及配合单位" if any(i.unit != summary.key for i in items) else "你单位"
     if long:
         kinds = "、".join(k for k, c in (("逾期未完成", overdue), ("未按要求报送进展", unreported)) if c)
-        body.append(para(f"你单位{kinds}的事项共{n(len(items))}项，详见附件，请逐项对照整改。"))
+        body.append(para(f"{who}{kinds}的事项共{n(len(items))}项，详见附件，请逐项对照整改。"))
     else:
-        body += [para(f"{i}. {item_sentence(item)}") for i, item in enumerate(items, 1)]
+        body += [para(f"{i}. {item_sentence(item, addressee(item, summary.key))}") for i, item in enumerate(items, 1)]
 
     body += [
         heading(2, "整改要求"),
@@ -102,7 +111,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
         "title": duban_title(registry),
         "recipient": summary.key,
         "body": body,
-        "items": item_rows(items) if long else [],
+        "items": item_rows(items, summary.key) if long else [],
         # The list is the letter's only attachment: "附件" unnumbered, as in the 附件说明.
         "items_label": "附件" if long else "",
         "items_title": items_title if long else "",

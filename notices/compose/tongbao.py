@@ -57,9 +57,10 @@ def _names(summaries: list[Summary]) -> str:
     return "、".join(s.key for s in summaries)
 
 
-def _unit_items(s: Summary) -> str:
-    late = [i for i in unit_items(s) if i.status == OVERDUE]
-    return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}），{deadline_clause(i)}，"
+def _unit_items(s: Summary, routed: list | None = None) -> str:
+    late = [i for i in (routed if routed is not None else unit_items(s)) if i.status == OVERDUE]
+    return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}"
+                    + (f"，配合单位{i.unit}" if i.unit != s.key else "") + f"），{deadline_clause(i)}，"
                     f"已逾期{n(i.days)}天" for i in late)
 
 
@@ -67,7 +68,8 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
                     issued_on: dt.date, escalated_units: list[str], commended_units: list[str] | None = None,
                     duban_refs: dict[str, tuple[str, dt.date]] | None = None,
                     options: NoticeOptions | None = None, print_date: dt.date | None = None,
-                    table_title: str | None = None, *, report_due: dt.date) -> dict:
+                    table_title: str | None = None, *, report_due: dt.date,
+                    routes: dict[str, list] | None = None) -> dict:
     """The 通报.docx context.
 
     ``escalated_units``: full names of the units criticised by name (the
@@ -139,7 +141,7 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
                         f"{figures(s)}，逾期{n(s.overdue)}项")
             if s.unreported:
                 text += f"，本轮未报送进展{n(s.unreported)}项"
-            items = _unit_items(s)
+            items = _unit_items(s, (routes or {}).get(s.key))
             body.append(para(text + (f"。其中，{items}。" if items else "。")))
 
     body.append(heading(4, "工作要求"))

@@ -21,6 +21,7 @@ from ..textfmt import cn_date
 from .common import (
     NoticeOptions,
     Office,
+    addressee,
     contact_note,
     cn_time,
     figures,
@@ -41,7 +42,7 @@ BASIS = "《安全生产约谈实施办法（试行）》（安委〔2018〕2号
 def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.date,
                    earlier_docs: list[tuple[str, str, dt.date]], office: Office, doc_number: str,
                    issued_on: dt.date, meeting_time: dt.datetime, place: str, report_due: dt.date,
-                   options: NoticeOptions | None = None) -> dict:
+                   options: NoticeOptions | None = None, items: list | None = None) -> dict:
     """The 约谈通知书.docx context. ``earlier_docs``: (kind, 文号, date) of the
     督办函 and 通报 sent to this unit, oldest first; ``report_due``: the written
     rectification report's deadline (caller: add_workdays(meeting day,
@@ -50,7 +51,7 @@ def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.d
     place = place or options.yuetan_place
     if summary.key != unit.name:
         raise ValueError(f"summary of {summary.key} given for {unit.name}")
-    items = unit_items(summary)
+    items = items if items is not None else unit_items(summary)
     if not items:
         raise NoticesError(f"{unit.name}截至{cn_date(as_of)}没有逾期或未报送事项，不应约谈")
     ref = office.ref
@@ -63,10 +64,15 @@ def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.d
              f"{ref}决定对你单位主要负责人{leader}进行约谈。现将有关事项通知如下："),
         heading(1, "约谈事由"),
     ]
-    reason = f"截至{cn_date(as_of)}，你单位{figures(summary)}；{problem_counts(items)}。"
+    own = [i for i in items if i.unit == unit.name]
+    others = [i for i in items if i.unit != unit.name]
+    reason = f"截至{cn_date(as_of)}，你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
+    if others:
+        names = "、".join(dict.fromkeys(i.unit for i in others))
+        reason += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}。"
     reason += history_sentence(ref, list(earlier_docs), as_of)
     body.append(para(reason + "具体事项如下："))
-    body += [para(f"{i}. {item_sentence(item)}") for i, item in enumerate(items, 1)]
+    body += [para(f"{i}. {item_sentence(item, addressee(item, unit.name))}") for i, item in enumerate(items, 1)]
     body += [
         heading(2, "约谈时间和地点"),
         para(f"时间：{cn_time(meeting_time)}。"),

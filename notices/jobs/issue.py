@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..assess.calendar import calendar_from_config
-from ..assess.escalation import DUBAN, TONGBAO, YUETAN
+from ..assess.escalation import DUBAN, TONGBAO, YUETAN, letter_id
 from ..assess.status import unit_items
 from ..compose.common import office_from_config, options_from_config
 from ..compose.duban import duban_context, duban_title
@@ -107,8 +107,10 @@ class Batch:
         return self.directory.unit(name).name
 
     def _flagged(self, unit: str, kind: str):
+        """The unit's summary and the flagged items its documents take up: those the ladder
+        routes to it (a lead unit's include its supporting units' on the tasks it leads)."""
         summary = next((s for s in self.assessment.units if s.key == unit), None)
-        items = unit_items(summary) if summary else []
+        items = (self.proposal.routes.get(unit) or unit_items(summary)) if summary else []
         if not items:
             raise NoticesError(f"{unit}截至{cn_date(self.as_of)}没有逾期或未报送事项，不发{kind}")
         return summary, items
@@ -143,7 +145,7 @@ class Batch:
             return (f"{name}是本办公室在单位名录中的条目，本办公室不给自己发{kind}、不点名批评自己"
                     f"（其事项见 notices status 的内部清单；设置见 notices.toml 的 [office] unit）")
         step = self.steps.get(name)
-        if step is None or not unit_items(self.assessment.unit(name)):
+        if step is None or not (self.proposal.routes.get(name) or unit_items(self.assessment.unit(name))):
             return f"{name}截至{cn_date(self.as_of)}没有逾期或未报送事项"
         named_in = TONGBAO if kind == TONGBAO else kind
         if step.action == named_in or reason:
@@ -184,14 +186,14 @@ class Batch:
             summary, items = self._flagged(unit.name, DUBAN)
             step = self.steps[unit.name]
             reason = reasons.get(unit.name, "") if step.action != DUBAN else ""
-            chosen = items if reason else [i for i in items if i.item_id in step.items] or items
+            chosen = items if reason else [i for i in items if letter_id(i, unit.name) in step.items] or items
             earlier = step.history if reason or len(chosen) < len(items) else []
             jobs.append(_Job(
-                DUBAN, unit.name, duban_title(self.registry), [unit.name], {unit.name: [i.item_id for i in chosen]},
-                reply_due, unit.display_short,
-                lambda no, s=summary, c=chosen, e=earlier: duban_context(
+                DUBAN, unit.name, duban_title(self.registry), [unit.name],
+                {unit.name: [letter_id(i, unit.name) for i in chosen]}, reply_due, unit.display_short,
+                lambda no, s=summary, c=chosen, e=earlier, a=items: duban_context(
                     self.registry, s, self.as_of, self.office, no, self.issued_on, reply_due, self.options,
-                    self.assessment.round_date, e, c),
+                    self.assessment.round_date, e, c, a),
                 details=self._forced(reason)))
         return jobs
 
@@ -200,7 +202,8 @@ class Batch:
         the ladder's rules; ``reason``: why a second 通报 of the round is issued)."""
         reasons = reasons or {}
         named = [self.unit_name(u) for u in named]
-        subjects = {u: [i.item_id for i in self._flagged(u, TONGBAO)[1]] for u in named}
+        routed = {u: self._flagged(u, TONGBAO)[1] for u in named}
+        subjects = {u: [letter_id(i, u) for i in items] for u, items in routed.items()}
         refs = {}
         for u in named:
             letter = next((d for d in reversed(self.steps[u].earlier) if d.kind == DUBAN), None)
@@ -222,7 +225,7 @@ class Batch:
             TONGBAO, "", tongbao_title(self.registry), self.options.tongbao_recipients.split("，"), subjects,
             report_due, "通报",
             lambda no: tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
-                                       duban_refs=refs, options=self.options, report_due=report_due),
+                                       duban_refs=refs, options=self.options, report_due=report_due, routes=routed),
             extras, details)
 
     def yuetan(self, meetings: list[Meeting], reasons: dict[str, str] | None = None) -> list[_Job]:
@@ -239,9 +242,10 @@ class Batch:
             reason = reasons.get(unit.name, "") if step.action != YUETAN else ""
             jobs.append(_Job(
                 YUETAN, unit.name, f"关于约谈{unit.name}主要负责人的通知", [unit.name],
-                {unit.name: [i.item_id for i in items]}, report_due, unit.display_short,
-                lambda no, u=unit, s=summary, w=when, p=place, d=report_due, e=step.history: yuetan_context(
-                    self.registry, u, s, self.as_of, e, self.office, no, self.issued_on, w, p, d, self.options),
+                {unit.name: [letter_id(i, unit.name) for i in items]}, report_due, unit.display_short,
+                lambda no, u=unit, s=summary, w=when, p=place, d=report_due, e=step.history, i=items: yuetan_context(
+                    self.registry, u, s, self.as_of, e, self.office, no, self.issued_on, w, p, d, self.options,
+                    items=i),
                 details={"meeting": when.isoformat(timespec="minutes"), "place": place, **self._forced(reason)}))
         return jobs
 

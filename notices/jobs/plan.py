@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..assess.escalation import PastDoc, Proposal, propose, rules_from_config
-from ..assess.status import Assessment
+from ..assess.roles import duban_to_from_config, route_items
+from ..assess.status import Assessment, unit_items
 from ..directory import Directory
 from ..file.register import Register
 from ..project import Project, db_path
@@ -36,7 +37,10 @@ def make_proposal(project: Project, as_of: dt.date, issued_on: dt.date | None = 
     interruption) are not its history: every document of a batch is composed from what was
     there before the batch, so a re-run writes the very same documents."""
     assessment = assess_project(project, as_of)
-    _, directory = project.load()
+    registry, directory = project.load()
     docs = [d for d in past_docs(Register(db_path(project), project.root), directory)
             if not (issued_on is not None and d.issued_on == issued_on and d.as_of == as_of)]
-    return assessment, propose(assessment, docs, rules_from_config(project.config)), docs
+    flagged = [i for s in assessment.units for i in unit_items(s)]
+    routes = route_items(flagged, registry, duban_to_from_config(project.config),
+                         {s.key for s in assessment.internal_units})
+    return assessment, propose(assessment, docs, rules_from_config(project.config), routes), docs
