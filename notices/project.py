@@ -42,10 +42,12 @@ class Project:
         return self.root / "outputs"
 
     def load(self):
-        """The registry and unit directory of this project."""
+        """The registry and unit directory of this project (read once per Project)."""
         from .read.registry import load_registry
 
-        return load_registry(self.registry_dir)
+        if "_loaded" not in self.__dict__:
+            self.__dict__["_loaded"] = load_registry(self.registry_dir)
+        return self.__dict__["_loaded"]
 
 
 def open_project(path: str | Path | None = None) -> Project:

@@ -460,7 +460,10 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
     for name, mid in stray:
         warnings.append(f"{name}报送了第{mid}项，但该项不是其负责事项（或编号不存在），已忽略")
     unit_names = [u.name for u in registry.units]
-    units = [Summary(n, n, [i for i in items if i.unit == n]) for n in unit_names]
+    by_unit: dict[str, list[ItemStatus]] = defaultdict(list)  # one pass: a unit scan per unit is quadratic
+    for i in items:
+        by_unit[i.unit].append(i)
+    units = [Summary(n, n, by_unit.get(n, [])) for n in unit_names]
     units = [s for s in units if s.items]
     categories = [Summary(str(c.no), f"{c.ordinal}{c.name}", [i for i in items if i.category_no == c.no])
                   for c in registry.categories]

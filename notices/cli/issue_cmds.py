@@ -16,14 +16,17 @@ ACTION_ZH = {"督办函": "发督办函", "通报": "通报点名", "约谈通�
 
 
 def _project(ctx, templates: Path | None):
-    project = project_from(ctx)
+    project = project_from(ctx, writes=True)
     project.templates = templates
     return project
 
 
-def _dates(as_of, issued_on) -> tuple[dt.date, dt.date]:
+def _dates(project, as_of, issued_on) -> tuple[dt.date, dt.date]:
+    from ..jobs.dates import check_date
+
     today = dt.date.today()
-    return parse_date(as_of) or today, parse_date(issued_on) or today
+    return (check_date(project, parse_date(as_of) or today, "截至日期"),
+            check_date(project, parse_date(issued_on) or today, "成文日期"))
 
 
 def _warn(batch) -> None:
@@ -48,8 +51,8 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     from ..jobs.issue import Batch
     from ..read.plan_file import dump_plan
 
-    project = project_from(ctx)
-    as_of, issued_on = _dates(as_of, issued_on)
+    project = project_from(ctx, writes=bool(save))
+    as_of, issued_on = _dates(project, as_of, issued_on)
     batch = Batch(project, as_of, issued_on)
     _warn(batch)
     proposal = batch.proposal
@@ -93,15 +96,26 @@ def _report(done, dry_run: bool) -> None:
         click.echo("以上为预览：文号为暂定，未写文件、未登记。")
 
 
-def _run(batch, jobs, dry_run: bool, combined: bool) -> None:
+def _run(batch, jobs, dry_run: bool, combined: bool, force: bool = False) -> None:
+    from ..jobs.dates import rest_day_note
     from ..jobs.issue import print_file
 
     if not jobs:
         click.echo("按逐级督办规则，目前没有需要发的文。可用 notices plan 查看各单位情况，或用 --unit 指定单位。")
         return
-    with click.progressbar(length=len(jobs), label="正在生成", file=sys.stderr,
-                           show_pos=True) as bar:
-        done = batch.run(jobs, dry_run, on_done=lambda _: bar.update(1))
+    note = rest_day_note(batch.project, batch.issued_on)
+    if note:
+        click.secho(f"注意：{note}", fg="yellow", err=True)
+    # Progress goes where the summary goes (stdout), so it can never show after it,
+    # however a console or a log file interleaves the two streams.
+    if sys.stdout.isatty():
+        with click.progressbar(length=len(jobs), label="正在生成", file=sys.stdout, show_pos=True) as bar:
+            done = batch.run(jobs, dry_run, on_done=lambda _: bar.update(1), allow_earlier=force)
+    else:
+        click.echo(f"正在生成 {len(jobs)} 份……")
+        done = batch.run(jobs, dry_run, allow_earlier=force)
+    for line in batch.register.notes:
+        click.secho(f"注意：{line}", fg="yellow", err=True)
     _report(done, dry_run)
     if combined and not dry_run:
         for kind in ("督办函", "约谈通知书"):
@@ -121,6 +135,8 @@ def _common(f):
                      help="另存一份合订本（每份从单页起、页码各自从1起），便于一次打印。"),
         click.option("--templates", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
                      help="使用该文件夹中本办公室修改过的模板（默认为工作目录的 templates）。"),
+        click.option("--force", is_flag=True,
+                     help="成文日期早于本序列已编号文件的成文日期时，仍然发文（记入办理记录）。"),
     ]):
         f = option(f)
     return f
@@ -131,7 +147,7 @@ def _common(f):
               help="按 notices plan --save 存下、经审核修改的发文计划发文。")
 @_common
 @click.pass_context
-def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
+def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates, force):
     """发文：督办函（duban）、通报（tongbao）、约谈通知书（yuetan），或按发文计划（--plan）。
 
     文号在登记簿中依次分配；同一批（文种、单位、进度轮次、成文日期相同）重复运行不会重复发文。
@@ -140,7 +156,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     if ctx.invoked_subcommand is not None:
         if plan_file:
             raise click.UsageError("--plan 不能与 duban/tongbao/yuetan 同时使用")
-        if any((as_of, issued_on, dry_run, combined, templates)):
+        if any((as_of, issued_on, dry_run, combined, templates, force)):
             raise click.UsageError(f"选项请写在文种之后，如 notices issue {ctx.invoked_subcommand} --dry-run")
         return
     if not plan_file:
@@ -155,6 +171,10 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     plan = load_plan(plan_file, directory)
     if as_of or issued_on:
         raise click.UsageError("按计划发文时，截至日期和成文日期以计划文件为准，不能另用 --as-of/--date")
+    from ..jobs.dates import check_date
+
+    check_date(project, plan.as_of, f"计划文件 {plan_file} 中的截至日期")
+    check_date(project, plan.issued_on, f"计划文件 {plan_file} 中的成文日期")
     batch = Batch(project, plan.as_of, plan.issued_on)
     if plan.round_id and plan.round_id != batch.assessment.round_id:
         raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
@@ -164,7 +184,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     if plan.tongbao:
         jobs.append(batch.tongbao(plan.named))
     jobs += batch.yuetan(plan.yuetan)
-    _run(batch, jobs, dry_run, combined)
+    _run(batch, jobs, dry_run, combined, force)
 
 
 def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
@@ -176,10 +196,10 @@ def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
         from ..jobs.issue import Batch
 
         project = _project(ctx, templates)
-        batch = Batch(project, *_dates(as_of, issued_on))
+        batch = Batch(project, *_dates(project, as_of, issued_on))
         _warn(batch)
         jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "")
-        _run(batch, jobs, dry_run, combined)
+        _run(batch, jobs, dry_run, combined, kw.get("force", False))
 
     for option in extra:
         command = option(command)
