@@ -49,6 +49,9 @@ class Group(click.Group):
     def invoke(self, ctx):
         if ctx.parent is not None:  # a sub-group: the root group handles everything
             return super().invoke(ctx)
+        from ..file import store
+
+        store.written(clear=True)  # this command's changes only (a caller may run several in one process)
         try:
             try:
                 return super().invoke(ctx)

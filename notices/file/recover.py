@@ -223,7 +223,9 @@ def _from_text(doc: _Doc, kind_folder: str, rounds: dict[str, str], problems: li
     as_of = re.search(r"截至(\d{4}年\d{1,2}月\d{1,2}日)", body)
     milestones = sorted(set(re.findall(r"序号(\d+-\d+)", body)), key=lambda m: tuple(map(int, m.split("-"))))
     unit = ALL_UNITS if kind == "通报" else (recipients[0] if recipients else "")
-    round_id = rounds.get(_cn_day(as_of.group(1)) if as_of else "")
+    cut_off = _cn_day(as_of.group(1)) if as_of else None
+    # the batch's round: the latest collected by the document's cut-off (as `issue` chose it)
+    round_id = next((rid for day, rid in sorted(rounds.items(), reverse=True) if cut_off and day <= cut_off), None)
     if not title:
         title = f"{kind}（标题未能从文件中读出）"
         lost.append("标题")

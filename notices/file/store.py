@@ -261,9 +261,13 @@ def configure(patience: float | None = None, notify=None) -> None:
         _settings["notify"] = notify
 
 
-def written() -> set[Path]:
-    """The databases this process has changed (committed a write transaction to)."""
-    return set(_written)
+def written(clear: bool = False) -> set[Path]:
+    """The databases this process has changed (committed a write transaction to) since
+    the last ``clear``."""
+    out = set(_written)
+    if clear:
+        _written.clear()
+    return out
 
 
 def _patiently(path: Path, step):
