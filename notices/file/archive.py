@@ -136,13 +136,14 @@ class Staged:
 
 @dataclass
 class Finding:
-    state: str  # changed / missing / added / gap
+    state: str  # changed / missing / added / gap / void (voided after filing, not yet marked)
     path: str
     detail: str = ""
 
     @property
     def state_zh(self) -> str:
-        return {"changed": "已被改动", "missing": "缺失", "added": "多出", "gap": "件号不连续"}[self.state]
+        return {"changed": "已被改动", "missing": "缺失", "added": "多出", "gap": "件号不连续",
+                "void": "归档后作废、尚未在目录和元数据中注明"}[self.state]
 
 
 def _item(row) -> Item:
