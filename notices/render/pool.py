@@ -37,7 +37,11 @@ _inherited_make: list = [None]
 
 
 def cpu_workers() -> int:
-    return os.cpu_count() or 1
+    """The cores this process may run on (taskset, a container's CPU set), else all."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # Windows, macOS
+        return os.cpu_count() or 1
 
 
 def _init(specs: dict[str, TemplateSpec]) -> None:
