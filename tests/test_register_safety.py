@@ -24,7 +24,6 @@ from conftest import ROOT
 from notices.cli import main
 from notices.file.register import Register
 from notices.project import Project, db_path
-from notices.render.ooxml import read_custom_properties
 from test_ladder import CONFIG, REPORTS, cli, issued, save_round
 from test_ladder import office  # noqa: F401  (fixture)
 from test_status import A, B
@@ -339,6 +338,8 @@ def test_progress_never_follows_the_summary(office):  # noqa: F811
 
 # --- the documents name their number and register -------------------------------------------------
 def test_issued_documents_carry_their_register_facts(office):  # noqa: F811
+    from notices.render.ooxml import read_custom_properties
+
     cli(office, "issue", "--plan", str(_plan(office)), "--print-file")
     reg = register(office)
     rid = reg.register_id
