@@ -659,6 +659,7 @@ def bench_issue_e2e(work: Path, reps: int, log) -> dict:
               "ms_per_letter": 1000 * wall / ISSUE_N, "ratio": loop["secs"] / wall,
               "one_core": bool(shutil.which("taskset"))}
     result["profile"] = profile_issue(work, county, args)
+    result["county"] = bench_issue(work, log)  # and a county of ordinary size (57 letters), as in section a
     return result
 
 
@@ -861,6 +862,9 @@ def table(results: dict) -> str:
         out.append("  剖析（cProfile 下，秒，各段可能互相包含）：")
         for label, secs in e["profile"]:
             out.append(f"    {label:<24} {secs:>7.2f}")
+        ib = e.get("county")
+        if ib:
+            out.append(f"  一个普通大小的县 {ib['docs']} 份（整个进程，两核）：{ib['wall_s']:.2f} s，每份 {ib['ms_per_doc']:.1f} ms")
     return "\n".join(out)
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -91,35 +93,35 @@ def test_pdf_refuses_a_docx_changed_after_issuing(office):  # noqa: F811
     assert "注意：以下 Word 文件与发文登记时不一致" in result.output and letter.with_suffix(".pdf").is_file()
 
 
-def _profiles() -> set[str]:
-    return {e.name for e in os.scandir(tempfile.gettempdir()) if e.name.startswith(("notices-lo-", ".~"))}
-
-
-def _running_with(marker: str) -> list[int]:
-    found = []
+def _running_with(marker: str) -> dict[int, str]:
+    """pid -> command line of the processes whose command line holds ``marker``."""
+    found = {}
     for entry in Path("/proc").iterdir() if Path("/proc").is_dir() else []:
         try:
-            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
-                found.append(int(entry.name))
+            cmd = (entry / "cmdline").read_bytes()
         except OSError:
             continue
+        if entry.name.isdigit() and marker.encode() in cmd:
+            found[int(entry.name)] = cmd.replace(b"\0", b" ").decode("utf-8", "replace")
     return found
 
 
 def test_a_killed_archive_leaves_nothing_behind_after_the_rerun(office, zygote, tmp_path):  # noqa: F811
     """Killed while LibreOffice converts; re-run at once (nobody waits for the orphans)."""
     root = filing_office(office)
-    before = _profiles()
     run = run_killed(zygote, root, ["archive", "--year", "2026"], Kill("linked", 1), tmp_path / "killed.txt")
     assert run.code == -9, run.seen
+    marker = f".~{run.handle}@"  # the killed run's staging folder, in LibreOffice's --outdir
+    orphans = _running_with(marker)
+    profiles = {Path(unquote(m.group(1))).parent for cmd in orphans.values()
+                if (m := re.search(r"-env:UserInstallation=file://(\S+)", cmd))}
     (rerun,) = zygote.race(root, [["archive", "--year", "2026"]], tmp_path / "rerun")
     assert rerun.returncode == 0, rerun.out
     time.sleep(0.5)
-    marker = f".~{run.handle}@"
     assert not [p for p in (root / "outputs").rglob(".~*")], "staging left in outputs/"
     assert not _running_with(marker), "LibreOffice of the killed run still running"
-    left = {n for n in _profiles() - before if n.startswith(("notices-lo-", marker))}
-    assert not left, left
+    assert not [p for p in profiles if p.exists()], f"LibreOffice profile of the killed run left: {profiles}"
+    assert not [e.name for e in os.scandir(tempfile.gettempdir()) if e.name.startswith(marker)]
     assert "核对通过" in cli(root, "archive", "verify", "--year", "2026")
 
 

@@ -119,6 +119,10 @@ def _after(ctx) -> None:
 
     db = db_path(project)
     if db not in store.written():
+        from ..file.backup import folder_for
+        from ..file.outputs import sweep_temps
+
+        sweep_temps(folder_for(db))  # a backup a killed run left half-made
         return
     keep = project.config.section("register").get("backup_count", 20)
     try:

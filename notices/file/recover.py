@@ -84,17 +84,22 @@ class Stranger:
     why: str  # 'unknown' (the register has no such number) | 'other' (numbered by another register)
 
 
-def strangers(outputs: Path, known: set[str], register_id: str | None, year: int | None = None) -> list[Stranger]:
-    """Documents in the output folder (one year, or all) that a register knowing ``known``
-    numbers, with id ``register_id``, did not number. Files are told by their names
-    (``<文号>-…``); the newest document of each sequence is also asked for its register
-    id (a database from elsewhere knows the same numbers)."""
+def strangers(outputs: Path, known, register_id: str | None, year: int | None = None) -> list[Stranger]:
+    """Documents in the output folder (one year, or all) that a register knowing the
+    numbers ``known`` (a set, or a callable giving it), with id ``register_id``, did
+    not number. Files are told by their names (``<文号>-…``); the newest document of
+    each sequence is also asked for its register id (a database from elsewhere knows
+    the same numbers).
+
+    The folder is read before ``known`` is asked for: a number is committed before its
+    file is written, so a file another run writes meanwhile is never taken for a
+    stranger."""
+    named = [(path, number) for _, _, path in _docx_files(outputs, year)
+             if (number := _number_in_name(path.name)) is not None]  # others: print copies, staff's own files
+    known = known() if callable(known) else known
     found: list[Stranger] = []
     newest: dict[tuple[str, int], tuple[int, Path, str]] = {}
-    for _, _, path in _docx_files(outputs, year):
-        number = _number_in_name(path.name)
-        if number is None:
-            continue  # a print copy (打印合订本) or staff's own file: not a numbered document
+    for path, number in named:
         if number not in known:
             found.append(Stranger(path, number, "unknown"))
             continue
@@ -133,8 +138,7 @@ def check_outputs_known(register: Register, outputs: Path, year: int) -> None:
     folder = Path(outputs) / str(year)
     if not folder.is_dir():
         return
-    known = {r.doc_number for r in register.list(year=year)}
-    found = strangers(outputs, known, register.register_id, year)
+    found = strangers(outputs, lambda: {r.doc_number for r in register.list(year=year)}, register.register_id, year)
     if found:
         raise NoticesError(
             f"{describe_strangers(found, Path(outputs))}。登记簿数据库“{register.path}”可能被删除、清空或换成了"

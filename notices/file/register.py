@@ -11,6 +11,15 @@ Life of a record:
   reply     -> step 答复 (the unit's written reply)
   void      -> status 'void', step 作废
 
+A batch: ``reserve`` numbers all its documents in one transaction; ``record_many``
+records the files of several in one (``allocate`` and ``record_outputs`` are the
+same for one document). A new number whose 成文日期 is earlier than one already
+given in its sequence needs ``allow_earlier`` (--force) and is recorded.
+
+The register knows itself: an id (migration 6) that every document it numbers
+carries with its record in custom document properties (``document_properties``),
+so the output folder can show a lost or replaced register (notices.file.recover).
+
 Re-running a batch: ``allocate`` with a ``batch_key`` (kind, unit, round, date —
 see ``batch_key``) returns the live record of that batch instead of allocating
 a new number. A 'reserved' record whose file was never written (the process was
@@ -18,7 +27,7 @@ killed) is returned the same way; the caller writes the file and records it, so
 there is neither a gap nor a duplicate. A voided record no longer holds its
 batch: re-running the batch then allocates a new number.
 
-The schema is migration 2 of ``notices.file.store``.
+The schema is migrations 2, 3, 5 and 6 of ``notices.file.store``.
 """
 
 from __future__ import annotations

@@ -19,6 +19,14 @@ that number to another document. The cost is one fsync per transaction, a few
 per document issued. The WAL needs every process on one computer (shared
 memory): the database must not live on a network drive.
 
+Connections: each Store keeps one connection per process and thread, opened (and
+the schema migrated) the first time it is needed: opening costs more than most
+statements. A database another program holds is waited for (``configure``: how
+long, and how the wait is announced — never silently); every SQLite error is
+told as what it is (read-only folder, full disk, lock, damaged file: see
+``db_errors``), never as damage when it is not. After a command, ``written``
+names the databases it changed, for the automatic backup (notices.file.backup).
+
 Re-collecting a round: ``save_round`` refuses a round that is already stored
 unless ``replace=True`` (CLI ``--replace``) — collecting into the wrong round id
 must not silently destroy a month's data. Replacing is atomic and keeps a

@@ -1,16 +1,21 @@
 """`notices issue`: 督办函, 通报 and 约谈通知书, numbered in the register.
 
 One batch: the registry, the assessment, the proposal and each template are
-loaded once; then per document: allocate its number (or find the batch's
-earlier record) → compose → render → write atomically → record the files with
-their SHA-256. A batch killed halfway leaves at most reserved numbers without
-files; re-running the same batch (same kind, unit, round and date) takes those
-numbers up again, so there is neither a gap nor a duplicate.
+loaded once. Before any number is taken, the year's output folder is checked
+against the register (a lost or replaced database must not number again what is
+on paper). Then every number of the batch is reserved in one transaction (or the
+batch's earlier records found); each document is composed, rendered with its
+register facts in its custom properties, and written atomically; the written
+files are recorded with their SHA-256 in chunks of 1, 2, 4 … CHUNK_MAX documents,
+one transaction each. A batch killed halfway leaves at most reserved numbers
+and whole files not yet recorded; re-running the same batch (same kind, unit,
+round and date) takes those numbers up again and accepts the identical files,
+so there is neither a gap nor a duplicate.
 
-A large batch (PARALLEL_MIN documents or more) allocates all its numbers first,
-in order, then renders in worker processes (render.pool) while this process
-composes, writes and records each document in order: the same files, the same
-register, the same re-run behaviour, in a fraction of the time.
+A large batch (PARALLEL_MIN documents or more) renders in worker processes
+(render.pool) while this process writes and records each document in order:
+the same files, the same register, the same re-run behaviour, in a fraction of
+the time.
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ class Issued:
     unit: str  # the addressee; "" for the 通报
     doc_number: str
     paths: list[Path] = field(default_factory=list)
-    existing: bool = False  # issued before in this batch: nothing new written
+    existing: bool = False  # not issued by this run: by an earlier run of the batch, or another run of it just now
     provisional: bool = False  # --dry-run: the number is only a forecast
 
 
@@ -193,11 +198,12 @@ class Batch:
             code = organ_code_for(self.project.config, job.kind)
             number = format_number(code, self.issued_on.year, self.register.next_serial(code, self.issued_on.year))
             self.template(job.kind).render(job.context(number))
+        # Documents on disk the register does not know: a lost, emptied or replaced
+        # database would hand their numbers out again. Stop before taking any (and
+        # before a preview shows them as the next numbers).
+        check_outputs_known(self.register, self.project.outputs_dir, self.issued_on.year)
         if dry_run:
             return self._dry(jobs)
-        # Documents on disk the register does not know: a lost, emptied or replaced
-        # database would hand their numbers out again. Stop before taking any.
-        check_outputs_known(self.register, self.project.outputs_dir, self.issued_on.year)
         # Every number of the batch in one transaction, in order (a kill from here on
         # leaves reserved records that a re-run finds by their batch keys and completes).
         grace = dt.timedelta(minutes=self.project.config.section("register").get("earlier_date_grace", 5))
