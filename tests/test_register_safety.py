@@ -95,6 +95,10 @@ def test_a_database_from_elsewhere_is_told_apart_by_the_register_id(office, tmp_
         shutil.copy(part, office / "outputs" / part.name)
     out = cli(office, "issue", "duban", "--as-of", "2026-11-29", "--date", "2026-12-05", "--unit", B, ok=False)
     assert "另一个登记簿编号的" in out and "某安委办函〔2026〕1号-应急管理局.docx" in out
+    # rebuilding does not take the foreign record for ours, nor its id for the documents'
+    out = CliRunner().invoke(main, ["-C", str(office), "register", "rebuild"]).output
+    assert "某安委办函〔2026〕1号：登记簿中的记录" in out and "移走" in out
+    cli(office, "issue", "duban", "--as-of", "2026-11-29", "--date", "2026-12-05", "--unit", B, ok=False)
 
 
 # --- outside a working folder ------------------------------------------------------------------

@@ -321,8 +321,11 @@ def rebuild(register: Register, outputs: Path, now: dt.datetime | None = None) -
     voids = _manifest_voids(outputs)
     try:
         with register._transaction() as conn:
-            known = {r["doc_number"]: r for r in conn.execute("SELECT doc_number, status FROM documents")}
+            known = {r["doc_number"]: r for r in conn.execute("SELECT doc_number, status, kind, batch_key "
+                                                              "FROM documents")}
             report.kept = len(known)
+            conflicts = _conflicts(known, docs)
+            report.problems += conflicts
             rounds = {r["as_of"]: r["id"] for r in conn.execute("SELECT id, as_of FROM rounds ORDER BY id")}
             old_rows = {}
             if old is not None:
@@ -345,7 +348,7 @@ def rebuild(register: Register, outputs: Path, now: dt.datetime | None = None) -
                                "outputs": "[]", "created_at": stamp, "subjects": "{}", "details": "{}"})
                 register._event(conn, number, "作废", "", "重建登记簿：未找到该文号的文件或记录")
                 report.voided.append(number)
-            if ids:
+            if ids and not conflicts:  # with conflicts the database may be another register's: keep its id
                 rid, _ = ids.most_common(1)[0]
                 conn.execute("UPDATE register_meta SET value = ? WHERE key = 'register_id'", (rid,))
                 if len(ids) > 1:
@@ -357,6 +360,22 @@ def rebuild(register: Register, outputs: Path, now: dt.datetime | None = None) -
         if old is not None:
             old.close()
     return report
+
+
+def _conflicts(known: dict, docs: dict[str, _Doc]) -> list[str]:
+    """Numbers the register holds for another document than the file of that number
+    says (a database from elsewhere): reported, never changed."""
+    out = []
+    for number, row in known.items():
+        doc = docs.get(number)
+        if doc is None:
+            continue
+        props = doc.main()[1]
+        theirs = (props.get(P_KIND), props.get(P_BATCH) or None)
+        if props.get(P_NUMBER) and theirs != (row["kind"], row["batch_key"]):
+            out.append(f"{number}：登记簿中的记录（{row['kind']}）与文件 {doc.main()[0].name} 中记的不同，未改动。"
+                       f"如果数据库来自别处，请先把 outputs/notices.db 移走，再重建")
+    return out
 
 
 def _recovered(number, doc, old_row, voids, folders, rounds, register, stamp, report) -> dict:
