@@ -19,6 +19,8 @@ then measures, side by side:
   c. `notices progress collect` of 50,032 rows in 848 unit files, of 600 of those
      files, and of one 50,032-row workbook; and the per-file cost of each reader.
   d. PDF conversion of 100 督办函: one LibreOffice process against the parallel conversion.
+  e. the real `notices issue 督办函` for 1,000 letters, whole process on one core
+     (register included), against the plain docxtpl loop over the same letters.
 
 Each variant runs in a child process; its peak RSS comes from the kernel
 (os.wait4 / getrusage RUSAGE_CHILDREN: the largest of the child and its workers).
@@ -52,7 +54,8 @@ COUNTIES = 100
 TOWNS_PER_COUNTY = 34  # + the registry's 26 named departments (its 5 sample towns are dropped) = 60 units
 ROUND, AS_OF, ISSUED = "2026-11", dt.date(2026, 11, 29), dt.date(2026, 11, 30)
 COLLECT_FILES = 848  # 848 towns × 59 milestones = 50,032 rows
-TARGETS = {"a_ratio_1core": 25.0, "a_2core_gain": 1.7, "a_rss_mb": 150.0, "b_county_s": 1.5, "c_rows_s": 5.0, "d_gain": 1.3}
+TARGETS = {"a_ratio_1core": 25.0, "a_2core_gain": 1.7, "a_rss_mb": 150.0, "b_county_s": 1.5, "c_rows_s": 5.0, "d_gain": 1.3,
+           "e_ratio": 10.0}
 
 
 # --- the synthetic province ------------------------------------------------------------
@@ -274,7 +277,7 @@ def launch(cmd: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
     finally:
         report.unlink(missing_ok=True)
     if measured["status"] != 0 or proc.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{text}")
+        raise SystemExit(f"{' '.join(cmd)[:300]} failed:\n{text[-2000:]}")
     return measured["wall"], measured["maxrss_kb"] / 1024, text
 
 
@@ -558,6 +561,126 @@ def bench_c(work: Path, reps: int, log) -> dict:
     return result
 
 
+# --- e. notices issue end to end -------------------------------------------------------------
+ISSUE_N = 1000
+ISSUE_TOWNS = 1000  # one county this large flags a little over 1,000 units
+ISSUE_PHASES = (  # (label, function) for the profile: cumulative time of each
+    ("载入登记表（YAML）", "load_registry"), ("评估进展", "assess_project"), ("逐级督办提议", "propose"),
+    ("组稿（上下文）", "duban_context"), ("渲染（模板→.docx）", "render"), ("写文件（含每份 fsync）", "_write"),
+    ("检查输出文件夹", "check_outputs_known"), ("编号（一个事务）", "reserve"), ("登记（分块事务）", "record_many"),
+    ("自动备份", "make_backup"))
+
+
+def make_issue_county(work: Path, log) -> tuple[Path, list[str]]:
+    """One county of ISSUE_TOWNS towns with its collected round, and the ISSUE_N units
+    `issue` will write to (the first flagged ones)."""
+    from types import SimpleNamespace
+
+    from notices.assess.escalation import DUBAN
+    from notices.file.store import Store
+    from notices.jobs.issue import Batch
+    from notices.project import Project, db_path
+    from notices.read.registry import load_registry
+
+    root = work / "county-e"
+    units_file = work / "county-e-units.json"
+    if root.exists() and units_file.exists():
+        return root, json.loads(units_file.read_text(encoding="utf-8"))
+    shutil.rmtree(root, ignore_errors=True)
+    towns = [f"大县第{i + 1}街道办事处" if i % 10 == 9 else f"大县第{i + 1}镇人民政府" for i in range(ISSUE_TOWNS)]
+    write_registry(root / "registry", towns)
+    (root / "outputs").mkdir(parents=True)
+    shutil.copyfile(ROOT / "notices" / "config.example.toml", root / "notices.toml")
+    registry, _ = load_registry(root / "registry")
+    result = SimpleNamespace(problems=[], files=[], reports=round_reports(registry, seed=1),
+                             registry_version=registry.version)
+    Store(db_path(Project(root))).save_round(ROUND, AS_OF, result, accept_warnings=False)
+    units = Batch(Project(root), AS_OF, ISSUED).proposed(DUBAN)[:ISSUE_N]
+    if len(units) < ISSUE_N:
+        raise SystemExit(f"the county flags only {len(units)} units")
+    units_file.write_text(json.dumps(units, ensure_ascii=False), encoding="utf-8")
+    log(f"   一个县 {len(towns) + 26} 个单位，发督办函给其中 {len(units)} 个")
+    return root, units
+
+
+def issue_contexts(root: Path, units: list[str], path: Path) -> Path:
+    """The contexts `issue` gives these letters (文号 1 … N), for the docxtpl loop."""
+    from notices.jobs.issue import Batch
+    from notices.project import Project
+
+    if path.exists():
+        return path
+    batch = Batch(Project(root), AS_OF, ISSUED)
+    offsets = []
+    with open(path.with_suffix(".tmp"), "wb") as f:
+        for i, job in enumerate(batch.duban(units), 1):
+            offsets.append(f.tell())
+            pickle.dump(job.context(f"岫安委办函〔{ISSUED.year}〕{i}号"), f, protocol=pickle.HIGHEST_PROTOCOL)
+    path.with_suffix(".idx").write_bytes(pickle.dumps(offsets))
+    path.with_suffix(".tmp").rename(path)
+    return path
+
+
+def one_core(cmd: list[str]) -> list[str]:
+    taskset = shutil.which("taskset")
+    return [taskset, "-c", "0", *cmd] if taskset else cmd
+
+
+def bench_issue_e2e(work: Path, reps: int, log) -> dict:
+    """e. The real `notices issue 督办函` for ISSUE_N letters, the whole process on one
+    core (startup, registry, assessment, composing, rendering, files, numbering,
+    recording, backup), against the plain docxtpl loop over the same letters' contexts
+    (render and save each; contexts made beforehand, imports not timed), same disk."""
+    log(f"e. notices issue 督办函 {ISSUE_N:,} 份（整个命令，单核）与 docxtpl 逐份对比")
+    county, units = make_issue_county(work, log)
+    contexts = issue_contexts(county, units, work / f"issue-contexts-{ISSUE_N}.pkl")
+    out = work / "out-e"
+    shutil.rmtree(out, ignore_errors=True)
+    loop = run_child(["--child-a", "docxtpl", str(ISSUE_N), str(contexts), str(out / "docxtpl")])
+    shutil.rmtree(out, ignore_errors=True)
+    plan = work / "county-e-plan.yaml"  # as staff issue a large batch: a plan listing the letters
+    plan.write_text(f"截至日期: {AS_OF.isoformat()}\n成文日期: {ISSUED.isoformat()}\n进度轮次: {ROUND}\n督办函:\n"
+                    + "".join(f"  - {u}\n" for u in units), encoding="utf-8")
+    args = ["issue", "--plan", str(plan)]
+    runs = []
+    for rep in range(max(1, reps)):
+        fresh = work / f"county-e-run-{rep}"
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copytree(county, fresh)
+        wall, rss, text = launch(one_core([sys.executable, "-m", "notices", "-C", str(fresh), *args]))
+        made = len(list((fresh / "outputs" / str(ISSUED.year) / "督办函").glob("*.docx")))
+        if made != ISSUE_N or f"新发 {ISSUE_N} 份" not in text:
+            raise SystemExit(f"issue made {made} letters:\n{text[-500:]}")
+        runs.append((wall, rss))
+        shutil.rmtree(fresh, ignore_errors=True)
+    wall = statistics.median(r[0] for r in runs)
+    result = {"n": ISSUE_N, "units": len(units), "docxtpl_s": loop["secs"], "issue_s": wall,
+              "issue_runs_s": [r[0] for r in runs], "issue_rss_mb": max(r[1] for r in runs),
+              "ms_per_letter": 1000 * wall / ISSUE_N, "ratio": loop["secs"] / wall,
+              "one_core": bool(shutil.which("taskset"))}
+    result["profile"] = profile_issue(work, county, args)
+    result["county"] = bench_issue(work, log)  # and a county of ordinary size (57 letters), as in section a
+    return result
+
+
+def profile_issue(work: Path, county: Path, args: list[str]) -> list[tuple[str, float]]:
+    """One more run of the same command under cProfile (one core): seconds in each phase."""
+    import pstats
+
+    fresh = work / "county-e-profile"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(county, fresh)
+    prof = work / "issue-e.prof"
+    wall, _, _ = launch(one_core([sys.executable, "-m", "cProfile", "-o", str(prof), "-m", "notices", "-C",
+                                  str(fresh), *args]))
+    stats = pstats.Stats(str(prof)).stats
+    rows = [("整个进程（剖析下）", wall)]
+    for label, name in ISSUE_PHASES:
+        rows.append((label, sum(v[3] for k, v in stats.items() if k[2] == name)))
+    shutil.rmtree(fresh, ignore_errors=True)
+    return rows
+
+
 # --- d. PDF ----------------------------------------------------------------------------------
 PDF_DOCS = 100
 
@@ -674,6 +797,10 @@ def check_targets(results: dict) -> list[str]:
                      + ("达标" if d["gain"] >= TARGETS["d_gain"] else "未达标"))
     else:
         lines.append(f"d 并行 PDF 转换：{d.get('status', '未测')}")
+    e = results.get("e")
+    if e:
+        lines.append(f"e notices issue 整个命令 ≥ {TARGETS['e_ratio']:.0f}× docxtpl（N={e['n']:,}，单核）：{e['ratio']:.1f}× "
+                     + ("达标" if e["ratio"] >= TARGETS["e_ratio"] else f"未达标（差 {TARGETS['e_ratio'] / e['ratio']:.1f} 倍）"))
     return lines
 
 
@@ -724,6 +851,20 @@ def table(results: dict) -> str:
             for label, r in d["rows"].items():
                 out.append(f"  {label}（{r['workers']} 个 LibreOffice） {r['wall_s']:>6.2f} s   {r['docs_per_s']:>6.1f} 份/秒")
             out.append(f"  并行/单进程 {d['gain']:.2f}×")
+    e = results.get("e")
+    if e:
+        out.append("")
+        out.append(f"e. notices issue 督办函 {e['n']:,} 份，整个命令{'（单核）' if e['one_core'] else ''}，与 docxtpl 逐份对比")
+        out.append(f"  docxtpl 逐份（只计渲染和保存）{e['docxtpl_s']:>8.2f} s")
+        out.append(f"  notices issue（整个进程）     {e['issue_s']:>8.2f} s   每份 {e['ms_per_letter']:.2f} ms   "
+                   f"峰值内存 {e['issue_rss_mb']:.0f} MB")
+        out.append(f"  倍数 {e['ratio']:.1f}×")
+        out.append("  剖析（cProfile 下，秒，各段可能互相包含）：")
+        for label, secs in e["profile"]:
+            out.append(f"    {label:<24} {secs:>7.2f}")
+        ib = e.get("county")
+        if ib:
+            out.append(f"  一个普通大小的县 {ib['docs']} 份（整个进程，两核）：{ib['wall_s']:.2f} s，每份 {ib['ms_per_doc']:.1f} ms")
     return "\n".join(out)
 
 
@@ -733,7 +874,7 @@ def main(argv=None) -> int:
     ap.add_argument("--json", type=Path, default=HERE / "results.json", help="where to write the results")
     ap.add_argument("--work", type=Path, help="keep the synthetic data here (reused by the next run)")
     ap.add_argument("--reps", type=int, default=3, help="repetitions of each whole-process run (median)")
-    ap.add_argument("--sections", default="abcd", help="which sections to run, e.g. ab")
+    ap.add_argument("--sections", default="abcde", help="which sections to run, e.g. ab")
     ap.add_argument("--child-a", nargs=4, metavar=("VARIANT", "N", "CONTEXTS", "OUT"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child_a:
@@ -759,6 +900,8 @@ def main(argv=None) -> int:
             results["c"] = bench_c(work, args.reps, log)
         if "d" in args.sections:
             results["d"] = bench_pdf(work, args.reps, log)
+        if "e" in args.sections:
+            results["e"] = bench_issue_e2e(work, args.reps, log)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

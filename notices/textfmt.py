@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
 _DIGITS = "零一二三四五六七八九"
 _CN_VALUES = {c: i for i, c in enumerate(_DIGITS)}
+_ZH = Locale.parse("zh_CN")  # parsed once: babel parses a locale name on every call given one
 
 
 def chinese_ordinal(n: int) -> str:
@@ -50,14 +52,14 @@ def cn_to_int(text: str) -> int | None:
 
 def cn_date(day: dt.date) -> str:
     """成文日期 style: 2026年11月29日 (full year, no zero padding), via babel zh_CN."""
-    return format_date(day, "y年M月d日", locale="zh_CN")
+    return format_date(day, "y年M月d日", locale=_ZH)
 
 
 def cn_number(value) -> str:
-    return format_decimal(value, locale="zh_CN")
+    return format_decimal(value, locale=_ZH)
 
 
 def cn_percent(value: float, digits: int = 1) -> str:
     """73.9%, 100%, 0% — decimals only where they say something (no "100.0%")."""
     fmt = "#,##0." + "#" * digits + "%" if digits else "#,##0%"
-    return format_percent(value, format=fmt, locale="zh_CN")
+    return format_percent(value, format=fmt, locale=_ZH)

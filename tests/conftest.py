@@ -16,17 +16,29 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def working_folder(root: Path) -> Path:
+    """Make ``root`` a working folder as `notices init` would (its notices.toml: the
+    commented defaults), keeping whatever registry and templates it has: commands
+    that write refuse to run anywhere else."""
+    from notices.config import EXAMPLE
+
+    root.mkdir(parents=True, exist_ok=True)
+    if not (root / "notices.toml").exists():
+        shutil.copyfile(EXAMPLE, root / "notices.toml")
+    return root
+
+
 @pytest.fixture
 def mini_project(tmp_path) -> Project:
     """A project folder holding the small test registry."""
     shutil.copytree(DATA / "mini", tmp_path / "registry")
-    return Project(tmp_path)
+    return Project(working_folder(tmp_path))
 
 
 @pytest.fixture
 def shipped_project(tmp_path) -> Project:
     """A project folder with no registry of its own: the shipped one applies."""
-    return Project(tmp_path)
+    return Project(working_folder(tmp_path))
 
 
 def run_cli(project: Project | Path, *args: str):

@@ -19,7 +19,9 @@ A run can be *marked*: it connects to a socket of the test and, at each point of
 interest, sends the point's name and waits for a go-ahead, so the test can kill it
 exactly there or a random moment after: before any allocation, between allocating a
 number and writing its file, with the temporary file flushed but not yet linked,
-linked but not yet recorded, written, recorded; for `archive`, with a PDF moved into
+linked but not yet recorded, written, recorded (a batch's numbers are taken in one
+transaction and its records written in a few: a kill at "alloc" or "recorded" lands
+inside such a transaction); for `archive`, with a PDF moved into
 the package but its 件 not yet committed, or just after.
 """
 
@@ -84,8 +86,12 @@ def install_marks(port):
 
     from notices.file import archive, register
     from notices.jobs import issue
-    around(register.Register, "allocate", "alloc", "allocated")
-    around(register.Register, "record_outputs", after="recorded")
+    # a batch's numbers are reserved in one transaction and its files recorded in
+    # chunks: "alloc" before each number (inside the transaction), "allocated" once
+    # they are committed, "recorded" after each document's record (inside its chunk's)
+    around(register.Register, "_reserve_one", "alloc")
+    around(register.Register, "reserve", after="allocated")
+    around(register.Register, "_record_one", after="recorded")
     around(issue, "_write", after="written")
     around(archive.Archive, "file", after="filed")
     around(os, "fsync", after=lambda a: "fsync-dir" if stat.S_ISDIR(os.fstat(a[0]).st_mode) else "fsync-tmp")

@@ -31,6 +31,7 @@ from notices.project import Project, db_path
 sys.path.insert(0, str(Path(__file__).parent / "corpus"))
 import make_corpus as corpus  # noqa: E402
 
+from conftest import working_folder  # noqa: E402
 from test_ladder import CONFIG, save_round  # noqa: E402
 from test_status import REPORTS, write_registry  # noqa: E402
 
@@ -62,6 +63,8 @@ def project_for(command: str, case_dir: Path, root: Path) -> Path:
     else:
         shutil.copytree(MINI, root / "registry")
         (root / "outputs").mkdir()
+        if command == "collect":
+            working_folder(root)  # collecting writes the project's database: a working folder only
     if command == "template":
         shutil.copy(case_dir / "notices.toml", root / "notices.toml")
     if command == "table":

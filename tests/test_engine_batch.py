@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from docxtpl import DocxTemplate
 
-from conftest import ROOT
+from conftest import ROOT, working_folder
 from notices.compose.table import table_rows
 from notices.config import FONT_ROLES
 from notices.read.registry import load_registry
@@ -159,6 +159,7 @@ def write_county(root: Path, extra_towns: int = 30, seed: int = 7) -> Path:
     """The shipped registry with ``extra_towns`` more 乡镇 (each answers for every
     milestone) and one collected round: most units have something overdue or unreported."""
     shutil.copytree(ROOT / "registry", root / "registry")
+    working_folder(root)
     with open(root / "registry" / "units.yaml", "a", encoding="utf-8") as f:
         for i in range(1, extra_towns + 1):
             f.write(f"  - name: 测试第{i}镇人民政府\n    short: 测试第{i}镇\n    aliases: []\n    kind: 乡镇\n"
@@ -205,10 +206,10 @@ def _register_rows(root: Path) -> list[tuple]:
 def _spy_workers(monkeypatch, workers: int) -> list[int]:
     """Run `issue` with ``workers`` workers; record how many the parallel path used."""
     used: list[int] = []
-    original = issue_job.Batch._issue_parallel
+    original = issue_job.Batch._render_parallel
     monkeypatch.setattr(issue_job, "cpu_workers", lambda: workers)
-    monkeypatch.setattr(issue_job.Batch, "_issue_parallel",
-                        lambda self, jobs, on_done, w: used.append(w) or original(self, jobs, on_done, w))
+    monkeypatch.setattr(issue_job.Batch, "_render_parallel",
+                        lambda self, todo, w: used.append(w) or original(self, todo, w))
     return used
 
 

@@ -80,12 +80,12 @@ def test_file_swapped_between_write_and_record_is_refused(office, monkeypatch): 
 
 
 def test_recorded_hash_is_of_the_bytes_written(office, monkeypatch):  # noqa: F811
-    """What the issuing run passes to record_outputs is the digest of its own bytes."""
+    """What the issuing run passes to the register (record_many) is the digest of its own bytes."""
     from notices.file import register as register_module
     from notices.jobs import issue
 
     calls = []
-    real_record = register_module.Register.record_outputs
+    real_record = register_module.Register.record_many
     real_write = issue.write_atomic
     written = {}
 
@@ -93,13 +93,13 @@ def test_recorded_hash_is_of_the_bytes_written(office, monkeypatch):  # noqa: F8
         written[path] = data
         return real_write(path, data, **kw)
 
-    def spy_record(self, doc_number, outs, actor=""):
-        outs = list(outs)
-        calls.append(outs)
-        return real_record(self, doc_number, outs, actor)
+    def spy_record(self, documents, actor=""):
+        documents = [(number, list(outs)) for number, outs in documents]
+        calls.extend(outs for _, outs in documents)
+        return real_record(self, documents, actor)
 
     monkeypatch.setattr(issue, "write_atomic", spy_write)
-    monkeypatch.setattr(register_module.Register, "record_outputs", spy_record)
+    monkeypatch.setattr(register_module.Register, "record_many", spy_record)
     cli(office, "issue", "tongbao", *DAY)
     ((main_doc, attachment),) = calls
     for path, sha in (main_doc, attachment):

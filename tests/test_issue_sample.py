@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, working_folder
 from notices.assess.status import unit_items
 from notices.file.register import Register
 from notices.jobs.status import assess_project
@@ -21,7 +21,7 @@ MILESTONE = re.compile(r"(?<![\d-])(\d{1,2}-\d)(?![\d-])")
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    project = Project(tmp_path_factory.mktemp("sample"))
+    project = Project(working_folder(tmp_path_factory.mktemp("sample")))
     assert run_cli(project, "progress", "sample", "-r", "2026-11", "--out", str(project.root / "returned")).exit_code == 0
     result = run_cli(project, "progress", "collect", str(project.root / "returned"), "-r", "2026-11",
                      "--as-of", AS_OF, "--accept-warnings")

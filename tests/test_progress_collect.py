@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.packaging.custom import CustomPropertyList
 
+from conftest import working_folder
 from notices.cli import main
 from notices.errors import NoticesError, Problem
 from notices.file.store import SCHEMA_VERSION, Store
@@ -40,7 +41,7 @@ OTHER_UNITS = ("县消防救援大队", "县教育局", "示例乡镇一")
 def project(tmp_path):
     root = tmp_path / "office"
     shutil.copytree(MINI, root / "registry")
-    return open_project(root)
+    return open_project(working_folder(root))
 
 
 def col(label: str) -> int:
@@ -598,7 +599,7 @@ def test_store_round_trip(tmp_path):
 def test_store_schema(tmp_path):
     store = Store(tmp_path / "notices.db")
     # 1: rounds, 2: register, 3: its subjects, 4: archive, 5: periods, rejected rows' items, unit ids
-    assert store.schema_version == SCHEMA_VERSION == 5
+    assert store.schema_version == SCHEMA_VERSION == 6
     conn = sqlite3.connect(store.path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"rounds", "source_files", "reports", "skipped", "round_notes", "round_history"} <= tables
@@ -624,7 +625,7 @@ def test_store_migration_5_keeps_reports_of_a_version_4_database(tmp_path):
                  "VALUES ('2026-11', 0, '县应急管理局', '7-1', '已完成', '2026-10-08', '2026-11-29', 'a.xlsx 进度填报!A3')")
     conn.close()
     store = Store(path)
-    assert store.schema_version == 5
+    assert store.schema_version == SCHEMA_VERSION
     [report] = store.reports("2026-11")
     assert (report.unit, report.milestone_id, report.period, report.completed_on) == (
         "县应急管理局", "7-1", "", dt.date(2026, 10, 8))

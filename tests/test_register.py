@@ -22,7 +22,7 @@ from notices.file.register import (DocNumber, Register, batch_key, format_number
 from notices.file.store import SCHEMA_VERSION, Store
 from notices.model import Report
 
-from conftest import run_cli
+from conftest import run_cli, working_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE = "岫安委办函"
@@ -329,7 +329,7 @@ def test_migration_from_version_1_keeps_rounds(tmp_path):
                          subjects={"县应急管理局": ["1-1"], "县教育局": ["2-1"]})
     assert reg.get(named.doc_number).subjects == {"县应急管理局": ("1-1",), "县教育局": ("2-1",)}
     store = Store(db)
-    assert store.schema_version == SCHEMA_VERSION == 5
+    assert store.schema_version == SCHEMA_VERSION == 6
     assert [r.id for r in store.rounds()] == ["2026-11"]
     assert store.reports("2026-11") == [Report("县应急管理局", "1-1", "正在推进", round_id="2026-11", reported_on=None)]
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -340,7 +340,7 @@ def test_migration_from_version_1_keeps_rounds(tmp_path):
 def _cli_project(tmp_path):
     from notices.project import Project, db_path
 
-    project = Project(tmp_path)
+    project = Project(working_folder(tmp_path))
     reg = Register(db_path(project), root=project.root)
     a = reg.allocate("督办函", CODE, 2026, "关于加快推进整改的督办函", ["县应急管理局"], ["1-1"],
                      issued_on="2026-12-01", reply_due="2026-12-08")
@@ -406,6 +406,6 @@ def test_cli_verify_exit_code(tmp_path):
 def test_cli_empty_register(tmp_path):
     from notices.project import Project
 
-    project = Project(tmp_path)
+    project = Project(working_folder(tmp_path))
     assert "登记簿中还没有文件" in run_cli(project, "register", "list").output
     assert "无需核对" in run_cli(project, "register", "verify").output

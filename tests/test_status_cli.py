@@ -23,6 +23,7 @@ from openpyxl.chart import BarChart
 from notices.cli import main
 from notices.cli.status_cmds import clip, columns, display_width
 from notices.project import Project, db_path
+from conftest import working_folder
 from test_status import A, AS_OF, B, C, REPORTS, write_registry
 
 store_module = pytest.importorskip("notices.file.store", reason="进度数据库（notices.file.store）尚未合入")
@@ -30,7 +31,7 @@ store_module = pytest.importorskip("notices.file.store", reason="进度数据库
 
 @pytest.fixture
 def project(tmp_path):
-    root = tmp_path / "office"
+    root = working_folder(tmp_path / "office")
     write_registry(root / "registry")
     (root / "outputs").mkdir()
     store = store_module.Store(db_path(Project(root)))

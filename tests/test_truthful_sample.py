@@ -19,7 +19,7 @@ import zipfile
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, working_folder
 from notices.file.register import Register
 from notices.file.store import Store
 from notices.project import Project, db_path
@@ -37,7 +37,7 @@ def ok(project, *args) -> str:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    project = Project(tmp_path_factory.mktemp("truthful-sample"))
+    project = Project(working_folder(tmp_path_factory.mktemp("truthful-sample")))
     ok(project, "progress", "sample", "-r", "2026-11", "--out", str(project.root / "returned"))
     ok(project, "progress", "collect", str(project.root / "returned"), "-r", "2026-11", "--as-of", AS_OF,
        "--accept-warnings")

@@ -35,6 +35,7 @@ Counting conventions (one rule everywhere):
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 from collections.abc import Iterable
 
 import chinese_calendar
@@ -44,6 +45,13 @@ from ..errors import NoticesError, Problem
 
 _ONE = dt.timedelta(days=1)
 LIBRARY_YEARS = frozenset(d.year for d in _cc.holidays) | frozenset(d.year for d in _cc.workdays)
+
+
+@lru_cache(maxsize=4096)
+def _library_workday(day: dt.date) -> bool:
+    # The library validates and looks up on every call; an assessment asks about the
+    # same few hundred deadlines tens of thousands of times.
+    return chinese_calendar.is_workday(day)
 
 
 def unknown_warning(year: int) -> str:
@@ -79,7 +87,7 @@ class WorkCalendar:
             return False
         if day.year in LIBRARY_YEARS:
             try:
-                return chinese_calendar.is_workday(day)
+                return _library_workday(day)
             except NotImplementedError:  # pragma: no cover - library range is LIBRARY_YEARS
                 pass
         if not self.known(day.year):

@@ -597,8 +597,10 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
     stray = sorted(k for k in by_item if k not in expected and (unit is None or k[0] == unit))
     for name, mid in stray:
         warnings.append(f"{name}报送了第{mid}项，但该项不是其负责事项（或编号不存在），已忽略")
-    summaries = [Summary(u.name, u.name, [i for i in items if i.unit == u.name]) for u in registry.units]
-    summaries = [s for s in summaries if s.items]
+    by_unit: dict[str, list[ItemStatus]] = defaultdict(list)  # one pass: a unit scan per unit is quadratic
+    for i in items:
+        by_unit[i.unit].append(i)
+    summaries = [Summary(u.name, u.name, by_unit[u.name]) for u in registry.units if by_unit.get(u.name)]
     units = [s for s in summaries if s.key not in internal]
     supervised = [i for i in items if i.unit not in internal]
     categories = [Summary(str(c.no), f"{c.ordinal}{c.name}", [i for i in supervised if i.category_no == c.no])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import click
 
 from .. import __version__
 from ..errors import NoticesError
+from ..config import CONFIG_FILE
 from ..project import open_project
 from . import zh
 
@@ -44,8 +47,16 @@ class Group(click.Group):
         super().__init__(*args, **kwargs)
 
     def invoke(self, ctx):
-        try:
+        if ctx.parent is not None:  # a sub-group: the root group handles everything
             return super().invoke(ctx)
+        from ..file import store
+
+        store.written(clear=True)  # this command's changes only (a caller may run several in one process)
+        try:
+            try:
+                return super().invoke(ctx)
+            finally:
+                _after(ctx)
         except NoticesError as exc:
             fail(exc)
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit, KeyboardInterrupt):
@@ -53,17 +64,71 @@ class Group(click.Group):
         except BrokenPipeError:  # output piped into `head` or `more` that quit early: not an error
             sys.stderr.close()
             sys.exit(0)
+        except OSError as exc:
+            from ..file.db_errors import os_error
+
+            known = os_error(exc)
+            if known is None:
+                _internal(ctx)
+            fail(known)
+        except sqlite3.Error as exc:  # the store tells its own; this is a last resort
+            from ..file.db_errors import db_error
+            from ..project import db_path
+
+            project = ctx.meta.get("notices.project")
+            fail(db_error(exc, db_path(project) if project else Path("outputs") / "notices.db"))
         except Exception:  # a bug: keep the details for us, not for the user's screen
-            log = Path.cwd() / "outputs" / "notices-error.log"
-            try:
-                log.parent.mkdir(parents=True, exist_ok=True)
-                with log.open("a", encoding="utf-8") as fh:
-                    fh.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n{traceback.format_exc()}\n")
-                where = f"，详情已记录在 {log}"
-            except OSError:
-                where = ""
-            click.secho(f"错误：程序内部出错{where}。请将该文件发给维护人员。", fg="red", err=True)
-            sys.exit(2)
+            _internal(ctx)
+
+
+def _internal(ctx) -> None:
+    """An unexpected error: the traceback goes to the project's error log (outputs/
+    notices-error.log, -C respected), the user is told where it is — by its full
+    path — or, when no log can be written, what the error was."""
+    exc = sys.exc_info()[1]
+    root = Path(ctx.find_root().obj or Path.cwd())
+    places = [root / "outputs" / "notices-error.log"] if (root / CONFIG_FILE).is_file() or (root / "outputs").is_dir() \
+        else []
+    places.append(Path(tempfile.gettempdir()) / "notices-error.log")
+    entry = f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n{traceback.format_exc()}\n"
+    why = ""
+    for log in places:
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(entry)
+        except OSError as err:
+            why = why or f"{log}：{err.strerror or err}"
+            continue
+        click.secho(f"错误：程序内部出错（{type(exc).__name__}）。详情已记录在 {log.resolve()}，"
+                    f"请将该文件发给维护人员。", fg="red", err=True)
+        sys.exit(2)
+    click.secho(f"错误：程序内部出错（{type(exc).__name__}：{exc}）。错误记录也无法写入（{why}），"
+                f"请把本段文字和所运行的命令发给维护人员。", fg="red", err=True)
+    sys.exit(2)
+
+
+def _after(ctx) -> None:
+    """After a command that changed the project database: a backup in outputs/备份/."""
+    project = ctx.meta.get("notices.project")
+    if project is None:
+        return
+    from ..file import store
+    from ..file.backup import make_backup
+    from ..project import db_path
+
+    db = db_path(project)
+    if db not in store.written():
+        from ..file.backup import folder_for
+        from ..file.outputs import sweep_temps
+
+        sweep_temps(folder_for(db))  # a backup a killed run left half-made
+        return
+    keep = project.config.section("register").get("backup_count", 20)
+    try:
+        make_backup(db, keep)
+    except NoticesError as exc:
+        click.secho(f"注意：自动备份未能完成：{exc.message}", fg="yellow", err=True)
 
 
 def parse_date(value: str | None) -> dt.date | None:
@@ -88,10 +153,29 @@ def main(ctx, project_dir):
     在工作目录中运行，或用 --project 指定工作目录。先用 notices init 新建工作目录。
     """
     ctx.obj = project_dir
+    from ..file import store
+
+    store.configure(notify=lambda message: click.secho(f"注意：{message}", fg="yellow", err=True))
 
 
-def project_from(ctx):
-    return open_project(ctx.find_root().obj)
+def project_from(ctx, writes: bool = False):
+    """The project of this run (-C or the current folder). ``writes``: the command
+    changes the project (the register, the collected rounds, the filing): it must be
+    a working folder made by `notices init`, never the shipped defaults in a stray
+    folder, which would start a second register."""
+    root = ctx.find_root()
+    project = open_project(root.obj)
+    if writes:
+        if not (project.root / CONFIG_FILE).is_file():
+            where = Path(root.obj) if root.obj else Path.cwd()
+            raise NoticesError(f"“{where.resolve()}”不是 notices 工作目录（没有 {CONFIG_FILE}），本命令未做任何改动。"
+                               f"请进入工作目录后再运行，或用 -C 指定工作目录；还没有工作目录的，"
+                               f"先用 notices init 文件夹名 新建")
+        from ..file import store
+
+        store.configure(patience=project.config.section("register").get("lock_wait", 30))
+        root.meta["notices.project"] = project
+    return project
 
 
 from . import commands  # noqa: E402,F401  (registers the sub-commands)

@@ -194,7 +194,9 @@ def table_cmd(ctx, unit, categories, attachment, progress, as_of, output, xlsx, 
     if progress:
         from ..jobs.status import progress_for_table
 
-        req.as_of = parse_date(as_of) or __import__("datetime").date.today()
+        from ..jobs.dates import check_date
+
+        req.as_of = check_date(project, parse_date(as_of) or __import__("datetime").date.today(), "截至日期")
         req.progress = progress_for_table(project, req.as_of, unit)
     for path in make_table(project, req):
         click.echo(f"已生成：{path}")

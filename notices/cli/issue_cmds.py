@@ -16,14 +16,17 @@ ACTION_ZH = {"督办函": "发督办函", "通报": "通报点名", "约谈通�
 
 
 def _project(ctx, templates: Path | None):
-    project = project_from(ctx)
+    project = project_from(ctx, writes=True)
     project.templates = templates
     return project
 
 
-def _dates(as_of, issued_on) -> tuple[dt.date, dt.date]:
+def _dates(project, as_of, issued_on) -> tuple[dt.date, dt.date]:
+    from ..jobs.dates import check_date
+
     today = dt.date.today()
-    return parse_date(as_of) or today, parse_date(issued_on) or today
+    return (check_date(project, parse_date(as_of) or today, "截至日期"),
+            check_date(project, parse_date(issued_on) or today, "成文日期"))
 
 
 def _warn(batch) -> None:
@@ -50,8 +53,8 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     from ..jobs.issue import Batch
     from ..read.plan_file import Meeting, dump_plan
 
-    project = project_from(ctx)
-    as_of, issued_on = _dates(as_of, issued_on)
+    project = project_from(ctx, writes=bool(save))
+    as_of, issued_on = _dates(project, as_of, issued_on)
     batch = Batch(project, as_of, issued_on)
     _warn(batch)
     proposal = batch.proposal
@@ -117,15 +120,26 @@ def _report(done, dry_run: bool) -> None:
         click.echo("以上为预览：文号为暂定，未写文件、未登记。")
 
 
-def _run(batch, jobs, dry_run: bool, combined: bool) -> None:
+def _run(batch, jobs, dry_run: bool, combined: bool, force: bool = False) -> None:
+    from ..jobs.dates import rest_day_note
     from ..jobs.issue import print_file
 
     if not jobs:
         click.echo("按逐级督办规则，目前没有需要发的文。可用 notices plan 查看各单位情况，或用 --unit 指定单位。")
         return
-    with click.progressbar(length=len(jobs), label="正在生成", file=sys.stderr,
-                           show_pos=True) as bar:
-        done = batch.run(jobs, dry_run, on_done=lambda _: bar.update(1))
+    note = rest_day_note(batch.project, batch.issued_on)
+    if note:
+        click.secho(f"注意：{note}", fg="yellow", err=True)
+    # Progress goes where the summary goes (stdout), so it can never show after it,
+    # however a console or a log file interleaves the two streams.
+    if sys.stdout.isatty():
+        with click.progressbar(length=len(jobs), label="正在生成", file=sys.stdout, show_pos=True) as bar:
+            done = batch.run(jobs, dry_run, on_done=lambda _: bar.update(1), allow_earlier=force)
+    else:
+        click.echo(f"正在生成 {len(jobs)} 份……")
+        done = batch.run(jobs, dry_run, allow_earlier=force)
+    for line in batch.register.notes:
+        click.secho(f"注意：{line}", fg="yellow", err=True)
     if not dry_run:
         from ..jobs.units import remember_units
 
@@ -149,6 +163,10 @@ def _common(f):
                      help="另存一份合订本（每份从单页起、页码各自从1起），便于一次打印。"),
         click.option("--templates", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
                      help="使用该文件夹中本办公室修改过的模板（默认为工作目录的 templates）。"),
+        click.option("--force", is_flag=True,
+                     help="按逐级督办规则现在不应发的（如同一事项再次发督办函、未经督办即约谈）也发，"
+                          "或成文日期早于本序列已编号文件的也发；单发一种时须同时写 --reason。"),
+        click.option("--reason", metavar="原因", help="与 --force 同用：为什么不按规则或日期发文，记入登记簿。"),
     ]):
         f = option(f)
     return f
@@ -159,7 +177,7 @@ def _common(f):
               help="按 notices plan --save 存下、经审核修改的发文计划发文。")
 @_common
 @click.pass_context
-def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
+def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates, force, reason):
     """发文：督办函（duban）、通报（tongbao）、约谈通知书（yuetan），或按发文计划（--plan）。
 
     文号在登记簿中依次分配；同一批（文种、单位、进度轮次、成文日期相同）重复运行不会重复发文。
@@ -168,7 +186,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     if ctx.invoked_subcommand is not None:
         if plan_file:
             raise click.UsageError("--plan 不能与 duban/tongbao/yuetan 同时使用")
-        if any((as_of, issued_on, dry_run, combined, templates)):
+        if any((as_of, issued_on, dry_run, combined, templates, force, reason)):
             raise click.UsageError(f"选项请写在文种之后，如 notices issue {ctx.invoked_subcommand} --dry-run")
         return
     if not plan_file:
@@ -183,6 +201,10 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     plan = load_plan(plan_file, directory)
     if as_of or issued_on:
         raise click.UsageError("按计划发文时，截至日期和成文日期以计划文件为准，不能另用 --as-of/--date")
+    from ..jobs.dates import check_date
+
+    check_date(project, plan.as_of, f"计划文件 {plan_file} 中的截至日期")
+    check_date(project, plan.issued_on, f"计划文件 {plan_file} 中的成文日期")
     batch = Batch(project, plan.as_of, plan.issued_on)
     if plan.round_id and plan.round_id != batch.assessment.round_id:
         raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
@@ -201,16 +223,15 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     if plan.tongbao:
         jobs.append(batch.tongbao(plan.named, reasons("通报"), plan.reasons.get(("通报", ""), "")))
     jobs += batch.yuetan(plan.yuetan, reasons("约谈通知书"))
-    _run(batch, jobs, dry_run, combined)
+    # in a plan, what goes against the ladder says why in the file (原因); --force here
+    # only lets an earlier 成文日期 through
+    _run(batch, jobs, dry_run, combined, force)
 
 
 def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
     @issue_group.command(name, help=doc)
     @_common
     @click.option("--unit", "-u", "units", multiple=True, metavar="单位", help=unit_help)
-    @click.option("--force", is_flag=True,
-                  help="按逐级督办规则现在不应发的（如同一事项再次发督办函、未经督办即约谈）也发；须同时写 --reason。")
-    @click.option("--reason", metavar="原因", help="与 --force 同用：为什么不按规则发文，记入登记簿。")
     @click.pass_context
     def command(ctx, as_of, issued_on, dry_run, combined, templates, units, force, reason, **kw):
         from ..jobs.issue import Batch
@@ -219,10 +240,10 @@ def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
         if force != bool(reason):
             raise click.UsageError("--force 与 --reason 须同时使用，并写明原因，如 --force --reason \"县领导批示要求再次督办\"")
         project = _project(ctx, templates)
-        batch = Batch(project, *_dates(as_of, issued_on))
+        batch = Batch(project, *_dates(project, as_of, issued_on))
         _warn(batch)
         jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "", reason)
-        _run(batch, jobs, dry_run, combined)
+        _run(batch, jobs, dry_run, combined, force)
 
     for option in extra:
         command = option(command)

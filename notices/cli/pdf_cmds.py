@@ -34,7 +34,7 @@ def _shown(path: Path, root: Path) -> str:
 @click.option("--kind", "-k", callback=_kind, metavar="文种", help="只转换该文种：督办函、通报 或 约谈通知书。")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
               help="PDF 存入该文件夹；默认与 Word 文件放在一起（同名）。")
-@click.option("--force", is_flag=True, help="已有 PDF 时重新转换并覆盖。")
+@click.option("--force", is_flag=True, help="已有 PDF 时重新转换并覆盖；Word 文件发出后被改动过的，也照现在的内容转换。")
 @click.pass_context
 def pdf_cmd(ctx, numbers, year, kind, out, force):
     """把登记簿中已生成的督办函、通报、约谈通知书转为 PDF/A（长期保存格式），供归档和发送。
@@ -46,14 +46,22 @@ def pdf_cmd(ctx, numbers, year, kind, out, force):
       notices pdf 某安委办函〔2026〕12号     指定文号（可写多个，[ ] 或【 】也可以）
 
     需要 LibreOffice（见 README“字体与 LibreOffice”）。已有的 PDF 不会覆盖，除非加 --force。
+    Word 文件与发文登记时不一致（发出后被改动过）的，不转换，除非加 --force（并提示）。
     转换后检查字体：本机缺少公文字体、PDF 用了替代字体时会提示。
     """
     from ..file.pdf import substitution_message
     from ..jobs.pdf import run, select
 
-    project = project_from(ctx)
+    project = project_from(ctx, writes=True)
     root = project.root
     selection = select(project, year, kind, numbers, out, force)
+    if selection.changed:
+        names = "、".join(f"{i.doc_number}（{_shown(i.docx, root)}）" for i in selection.changed)
+        if not force:
+            raise NoticesError(f"{len(selection.changed)} 个 Word 文件与发文登记时不一致（SHA-256 不同，发出后被改动过）：{names}。"
+                               f"未转换任何文件。请用 notices register verify 核对；确需按改动后的内容转换，请加 --force")
+        click.secho(f"注意：以下 Word 文件与发文登记时不一致（发出后被改动过），按 --force 照现在的内容转换：{names}",
+                    fg="yellow", err=True)
     for item in selection.skipped:
         click.echo(f"跳过（已有 PDF）：{item.doc_number}  {_shown(item.pdf, root)}")
     for item in selection.missing:

@@ -61,7 +61,10 @@ def collect_cmd(ctx, paths, round_id, as_of, accept_warnings, replace):
 
     need(round_id, "请用 --round 指定轮次，如 --round 2026-11")
     need(paths, "请指定要收集的填报表（文件或文件夹），如 notices progress collect 报回 --round 2026-11")
-    project = project_from(ctx)
+    project = project_from(ctx, writes=True)
+    from ..jobs.dates import check_date
+
+    check_date(project, parse_date(as_of), "截至日期")
     result = collect(project, list(paths), round_id, parse_date(as_of), accept_warnings, replace)
     for problem in result.warnings:
         click.echo(f"  提示：{problem}")

@@ -16,7 +16,7 @@ def _register(ctx):
     from ..file.register import Register
     from ..project import db_path
 
-    project = project_from(ctx)
+    project = project_from(ctx, writes=True)
     return Register(db_path(project), root=project.root)
 
 
@@ -28,9 +28,10 @@ def _day(day: dt.date | None) -> str:
 
 @main.group("register")
 def register_group():
-    """发文登记簿：查看已编号的督办函、通报、约谈通知书，登记答复、作废文号、核对输出文件。
+    """发文登记簿：查看已编号的督办函、通报、约谈通知书，登记答复、作废文号、核对输出文件，备份、恢复与重建。
 
     文号可写成 某安委办函〔2026〕12号，也可用半角 [ ] 或【 】，程序会自动规范为〔 〕。
+    每次改动后自动备份到 outputs/备份/；数据库丢失或损坏时用 restore 恢复备份，或用 rebuild 从输出文件重建。
     """
 
 
@@ -141,3 +142,105 @@ def verify_cmd(ctx):
                            f"{sum(c.state == 'changed' for c in bad)} 个，不存在 "
                            f"{sum(c.state == 'missing' for c in bad)} 个）")
     click.echo(f"共核对 {len(checks)} 个文件，全部与登记时一致。")
+
+
+def _shown(path, root) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+@register_group.command("rebuild")
+@click.pass_context
+def rebuild_cmd(ctx):
+    """从输出文件夹重建登记簿：补登数据库中没有的公文（文号、文种、主送、日期、文件及其 SHA-256）。
+
+    \b
+    依据：每份公文文件中记下的登记信息（Word 文件属性中的“自定义”）；较早生成、没有这些信息的，
+    按文件名和正文识别。答复、作废原因和办理记录取自 outputs/备份 中最近的备份，归档的件取自归档元数据。
+    数据库中已有的记录不改动。无法恢复的内容逐条列出。重建后编号接着已见过的最大文号往下编。
+    """
+    from ..file.recover import rebuild
+    from ..jobs.units import identity
+
+    reg = _register(ctx)
+    project = ctx.meta["notices.project"]
+    report = rebuild(reg, project.outputs_dir, identity=identity(project))
+    if report.backup is not None:
+        click.echo(f"参考的备份：{_shown(report.backup, project.root)}")
+    else:
+        click.echo("没有可用的备份：答复、作废原因和办理记录只能从文件中能看出的部分恢复。")
+    if report.from_files:
+        click.echo(f"据输出文件补登 {len(report.from_files)} 个文号：" + "、".join(report.from_files))
+    if report.from_backup:
+        click.echo(f"据备份补登 {len(report.from_backup)} 个文号（没有文件）：" + "、".join(report.from_backup))
+    if report.voided:
+        click.echo(f"作废 {len(report.voided)} 个找不到任何记录的文号（以免重号）：" + "、".join(report.voided))
+    if report.filed:
+        click.echo(f"据归档元数据恢复 {report.filed} 件的归档记录。")
+    for line in report.problems:
+        click.secho(f"未能恢复：{line}", fg="yellow", err=True)
+    click.echo(f"重建完成：原有记录 {report.kept} 个，补登 {report.added} 个"
+               + (f"，{len(report.problems)} 处未能完全恢复（见上）" if report.problems else "") + "。"
+               + "用 notices register list 查看。")
+
+
+@register_group.command("backup")
+@click.pass_context
+def backup_cmd(ctx):
+    """立即把数据库完整备份到 outputs/备份/（每次改动后也会自动备份）。"""
+    from ..file.backup import make_backup
+
+    reg = _register(ctx)
+    project = ctx.meta["notices.project"]
+    path = make_backup(reg.path, project.config.section("register").get("backup_count", 20))
+    if path is None:
+        raise NoticesError(f"还没有数据库（{reg.path}），无需备份")
+    click.echo(f"已备份：{path}")
+
+
+@register_group.command("backups")
+@click.pass_context
+def backups_cmd(ctx):
+    """列出 outputs/备份/ 中的备份：时间、登记的文件数、最新的文号。"""
+    from ..file.backup import backups, describe
+
+    reg = _register(ctx)
+    found = backups(reg.path)
+    if not found:
+        click.echo("还没有备份。每次发文、收集、登记答复等改动后会自动备份到 outputs/备份/。")
+        return
+    rows = [["备份文件", "时间", "登记文件数", "最新文号", "状态"]]
+    for info in map(describe, reversed(found)):
+        rows.append([info.path.name, info.taken_at.strftime("%Y-%m-%d %H:%M:%S"), str(info.documents),
+                     info.latest or "—", "可用" if info.ok else info.problem])
+    for line in columns(rows, [None, None, None, None, None]):
+        click.echo(line)
+    click.echo(f"共 {len(found)} 份，在 {found[0].parent}。恢复：notices register restore 备份文件")
+
+
+@register_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=__import__("pathlib").Path), metavar="备份文件")
+@click.option("--force", is_flag=True, help="备份比输出文件夹中的公文旧时也恢复（之后须运行 register rebuild 补登）。")
+@click.pass_context
+def restore_cmd(ctx, file, force):
+    """用备份文件替换当前数据库（先把当前数据库另存一份）。
+
+    备份中没有输出文件夹里已有的公文时（备份比它们旧），拒绝恢复：那样会把这些文号再发一次。
+    """
+    from ..file.recover import describe_strangers, restore
+
+    reg = _register(ctx)
+    project = ctx.meta["notices.project"]
+    reg._store.close()
+    keep = project.config.section("register").get("backup_count", 20)
+    if not file.exists() and (reg.path.parent / "备份" / file.name).exists():
+        file = reg.path.parent / "备份" / file.name
+    saved, strangers = restore(reg.path, file, project.outputs_dir, keep, force)
+    if saved is not None:
+        click.echo(f"原数据库已另存：{saved}")
+    click.echo(f"已恢复：{file} → {reg.path}")
+    if strangers:
+        click.secho(f"注意：{describe_strangers(strangers, project.outputs_dir)}。发文前请先运行 notices register rebuild"
+                    f" 补登这些文件。", fg="yellow", err=True)

@@ -116,10 +116,11 @@ def status_cmd(ctx, as_of, unit, only, as_json, xlsx, force):
 
     临期天数、节假日顺延等规则见 notices.toml 的 [status] 和 [calendar] 两节。
     """
+    from ..jobs.dates import check_date
     from ..jobs.status import assess_project, assessment_dict
 
-    day = parse_date(as_of) or dt.date.today()
     project = project_from(ctx)
+    day = check_date(project, parse_date(as_of) or dt.date.today(), "截至日期")
     result = assess_project(project, day, unit)
     written = None
     if xlsx:

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import NoticesError
-from .outputs import fsync_file, write_atomic
+from .outputs import fsync_file, temp_prefix, write_atomic
 from .store import Store
 
 CATEGORY = "WS"  # 文书
@@ -136,13 +136,14 @@ class Staged:
 
 @dataclass
 class Finding:
-    state: str  # changed / missing / added / gap
+    state: str  # changed / missing / added / gap / void (voided after filing, not yet marked)
     path: str
     detail: str = ""
 
     @property
     def state_zh(self) -> str:
-        return {"changed": "已被改动", "missing": "缺失", "added": "多出", "gap": "件号不连续"}[self.state]
+        return {"changed": "已被改动", "missing": "缺失", "added": "多出", "gap": "件号不连续",
+                "void": "归档后作废、尚未在目录和元数据中注明"}[self.state]
 
 
 def _item(row) -> Item:
@@ -201,6 +202,33 @@ class Archive:
                          (doc_number, now.isoformat(), code))
             row = conn.execute("SELECT * FROM archive_items WHERE doc_number = ?", (doc_number,)).fetchone()
         return _item(row)
+
+    def rewrite_metadata(self, item: Item, data: dict) -> Item:
+        """Replace a filed 件's metadata (a void mark after filing) and its recorded
+        digests, in one transaction: the 件 keeps its 档号 and its PDFs."""
+        name = f"{item.archival_code}.json"
+        target = self.files_dir / name
+        staged = write_atomic(self.files_dir / f"{temp_prefix()}{name}",
+                              json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
+        try:
+            with self.store._transaction() as conn:
+                os.replace(staged, target)
+                files = [asdict(f) if f.name != name else asdict(FiledFile(name, *digests(target)))
+                         for f in item.files]
+                conn.execute("UPDATE archive_items SET files = ? WHERE doc_number = ?",
+                             (json.dumps(files, ensure_ascii=False), item.doc_number))
+                row = conn.execute("SELECT * FROM archive_items WHERE doc_number = ?", (item.doc_number,)).fetchone()
+        finally:
+            if staged.exists():
+                staged.unlink()
+        return _item(row)
+
+    def strangers(self, year: int) -> list[Path]:
+        """Metadata of 件 in the package that the database does not know (a lost or
+        replaced database): filing again would give their 档号 to other documents."""
+        known = {i.archival_code for i in self.items(year)}
+        return sorted(p for p in self.files_dir.glob("*.json") if not p.name.startswith(".~") and p.stem not in known) \
+            if self.files_dir.is_dir() else []
 
     def record_package_file(self, year: int, path: Path) -> tuple[int, str, str]:
         """The 目录 and the manifest, rewritten on every run: their digests as last
@@ -268,3 +296,4 @@ class ArchiveResult:
     voided: list = field(default_factory=list)  # DocRecords
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (文号, reason)
     warnings: list[str] = field(default_factory=list)
+    marked: list[Item] = field(default_factory=list)  # 件 whose number was voided after filing, marked now

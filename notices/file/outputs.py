@@ -145,13 +145,34 @@ def _create_temp(folder: Path, suffix: str) -> tuple[int, Path]:
     raise NoticesError(f"无法在“{folder}”中创建临时文件")
 
 
+@lru_cache(maxsize=1)
+def file_mode() -> int:
+    """The mode a new file gets here (0o666 less the umask): what open() gives, and
+    what files made through mkstemp (0600) are set to, so every output has one mode."""
+    if os.name == "nt":
+        return 0o666
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def usual_mode(fd_or_path) -> None:
+    """Give a file made by mkstemp the mode of any other output (file_mode)."""
+    if os.name == "nt":
+        return
+    if isinstance(fd_or_path, int):
+        os.fchmod(fd_or_path, file_mode())
+    else:
+        os.chmod(fd_or_path, file_mode())
+
+
 def fsync_file(path: Path) -> None:
     """Flush a file another program wrote (LibreOffice's PDFs) to disk before it is moved into place."""
     with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     """Make a new name in ``folder`` durable (POSIX; Windows has no directory handles for this)."""
     if os.name == "nt":
         return
@@ -174,7 +195,8 @@ def _holds(path: Path, data: bytes) -> bool:
         return False
 
 
-def write_atomic(path: Path, data: bytes, overwrite: bool = False, identical_ok: bool = False) -> Path:
+def write_atomic(path: Path, data: bytes, overwrite: bool = False, identical_ok: bool = False,
+                 sync_folder: bool = True) -> Path:
     """Write via a temporary file in the same folder, flushed to disk, then linked
     or renamed into place.
 
@@ -182,6 +204,8 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = False, identical_ok:
     final link is exclusive, so two writers cannot both win. ``identical_ok``:
     an existing file holding exactly ``data`` is accepted (another run wrote
     this very file, or a killed run wrote it before recording it).
+    ``sync_folder`` False: the caller makes the new name durable (fsync_folder), once
+    for many files.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -217,7 +241,8 @@ def write_atomic(path: Path, data: bytes, overwrite: bool = False, identical_ok:
                         raise NoticesError(f"文件已存在，未覆盖：{path}") from None
                 else:
                     os.replace(tmp, path)
-        _fsync_folder(path.parent)
+        if sync_folder:
+            fsync_folder(path.parent)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)

@@ -35,7 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
-from .outputs import sweep_temps, temp_prefix
+from .outputs import sweep_temps, temp_prefix, usual_mode
 from ..errors import NoticesError
 
 FONTS_CONF = Path(__file__).resolve().parents[1] / "fonts" / "fonts.conf"
@@ -194,6 +194,7 @@ def _place(src: Path, dst: Path, overwrite: bool) -> bool:
         except OSError:  # no hard links here, or another drive
             pass
     fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=dst.suffix, dir=dst.parent)
+    usual_mode(fd)
     os.close(fd)
     try:
         shutil.copyfile(src, tmp)
@@ -204,6 +205,50 @@ def _place(src: Path, dst: Path, overwrite: bool) -> bool:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+_LEFT = re.compile(r"\.~(\d+)@([0-9a-f]{8})-")
+
+
+def _orphans() -> list[int]:
+    """LibreOffice processes (Linux: from /proc) that a notices run of this computer
+    started and that outlived it: their command line names a temporary folder of
+    a process that is gone. A SIGKILLed `archive` or `pdf` cannot stop them itself;
+    left alone they write into staging folders after those are swept."""
+    from .outputs import _host_tag, pid_alive
+
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return []
+    mine = _host_tag()
+    found = []
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmd = (entry / "cmdline").read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        if "soffice" not in cmd and "oosplash" not in cmd:
+            continue
+        owners = {int(m.group(1)) for m in _LEFT.finditer(cmd) if m.group(2) == mine}
+        if owners and not any(pid_alive(pid) for pid in owners):
+            found.append(int(entry.name))
+    return found
+
+
+def sweep_leftovers(folder: Path) -> None:
+    """What killed runs left: their LibreOffice processes (ended), their staging folders
+    in ``folder`` and their LibreOffice profiles in the temporary folder (removed)."""
+    for pid in _orphans():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    if _orphans():
+        time.sleep(0.2)  # let the kernel take them down before their folders go
+    sweep_temps(folder)
+    sweep_temps(Path(tempfile.gettempdir()))
 
 
 class _Run:
@@ -233,7 +278,8 @@ class _Run:
     def go(self) -> list[int]:
         """Run; return what is left for another process."""
         job = self.job
-        with tempfile.TemporaryDirectory(prefix="notices-lo-", ignore_cleanup_errors=True) as scratch:
+        # named like our temporary files: a killed run's profile is swept (sweep_leftovers)
+        with tempfile.TemporaryDirectory(prefix=temp_prefix() + "lo-", ignore_cleanup_errors=True) as scratch:
             profile = Path(scratch) / "profile"
             log_path = Path(scratch) / "log.txt"
             filt = job.filters[self.todo[0]]
@@ -357,7 +403,7 @@ class _Batch:
             todo, dead_starts = run.go(), run.dead_starts
 
     def run(self) -> None:
-        sweep_temps(self.targets[0].parent)  # a killed run's staging folder
+        sweep_leftovers(self.targets[0].parent)  # a killed run's LibreOffice, staging folder and profile
         self.staging = Path(tempfile.mkdtemp(prefix=temp_prefix() + "pdf-", dir=self.targets[0].parent))
         try:
             for todo in self.rounds():

@@ -11,6 +11,15 @@ Life of a record:
   reply     -> step 答复 (the unit's written reply)
   void      -> status 'void', step 作废
 
+A batch: ``reserve`` numbers all its documents in one transaction; ``record_many``
+records the files of several in one (``allocate`` and ``record_outputs`` are the
+same for one document). A new number whose 成文日期 is earlier than one already
+given in its sequence needs ``allow_earlier`` (--force) and is recorded.
+
+The register knows itself: an id (migration 6) that every document it numbers
+carries with its record in custom document properties (``document_properties``),
+so the output folder can show a lost or replaced register (notices.file.recover).
+
 Re-running a batch: ``allocate`` with a ``batch_key`` (kind, unit, round, date —
 see ``batch_key``) returns the live record of that batch instead of allocating
 a new number. A 'reserved' record whose file was never written (the process was
@@ -18,7 +27,7 @@ killed) is returned the same way; the caller writes the file and records it, so
 there is neither a gap nor a duplicate. A voided record no longer holds its
 batch: re-running the batch then allocates a new number.
 
-The schema is migration 2 of ``notices.file.store``.
+The schema is migrations 2, 3, 5 and 6 of ``notices.file.store``.
 """
 
 from __future__ import annotations
@@ -41,6 +50,13 @@ KIND_ALIASES = {"督办函": "督办函", "督办": "督办函", "duban": "督�
                 "通报": "通报", "tongbao": "通报",
                 "约谈通知书": "约谈通知书", "约谈": "约谈通知书", "yuetan": "约谈通知书"}
 STATUS_ZH = {"reserved": "已编号未生成", "issued": "已生成", "void": "已作废"}
+
+# Custom document properties (their names as Word shows them under 文件 > 属性 > 自定义)
+# that tie an issued file to its record: notices register rebuild reads them back.
+P_NUMBER, P_KIND, P_UNIT, P_BATCH, P_REGISTER = "文号", "文种", "单位", "批次", "登记簿"
+P_TITLE, P_RECIPIENTS, P_ISSUED, P_AS_OF, P_ROUND, P_REPLY_DUE, P_SUBJECTS = (
+    "标题", "主送", "成文日期", "截至日期", "进度轮次", "答复期限", "涉及事项")
+PART, MAIN_PART = "部分", "正文"  # which file of the document: 正文, or an attachment's name
 STEPS = ("登记", "生成", "答复", "作废")
 
 _OPEN = "〔[【［〖(（"
@@ -108,6 +124,21 @@ def batch_key(kind: str, unit: str, round_id: str | None, day: dt.date | str | N
     return json.dumps([kind, unit, round_id or "", day_text], ensure_ascii=False)
 
 
+def document_properties(record: "DocRecord", unit: str, register_id: str) -> dict[str, str]:
+    """The custom properties of a document's main file: its record as the register holds
+    it (so a re-run of the batch writes the same bytes) and the register's id."""
+    def day(value) -> str:
+        return value.isoformat() if value else ""
+
+    return {P_NUMBER: record.doc_number, P_KIND: record.kind, P_UNIT: unit, P_BATCH: record.batch_key or "",
+            P_REGISTER: register_id, P_TITLE: record.title,
+            P_RECIPIENTS: json.dumps(list(record.recipients), ensure_ascii=False),
+            P_ISSUED: day(record.issued_on), P_AS_OF: day(record.as_of), P_ROUND: record.round_id or "",
+            P_REPLY_DUE: day(record.reply_due),
+            P_SUBJECTS: json.dumps({u: list(m) for u, m in record.subjects.items()}, ensure_ascii=False),
+            PART: MAIN_PART}
+
+
 def organ_code_for(config, kind: str) -> str:
     """The 机关代字 configured for a kind of document ([numbering] in notices.toml)."""
     from ..office import require_identity
@@ -132,6 +163,34 @@ def file_sha256(path: Path) -> str:
 class Output:
     path: str
     sha256: str
+
+
+@dataclass(frozen=True)
+class Request:
+    """What ``Register.reserve`` numbers: one document of a batch."""
+
+    kind: str
+    organ_code: str
+    year: int
+    title: str
+    recipients: tuple[str, ...] = ()
+    milestones: tuple[str, ...] = ()
+    batch_key: str | None = None
+    round_id: str | None = None
+    as_of: dt.date | str | None = None
+    issued_on: dt.date | str | None = None
+    reply_due: dt.date | str | None = None
+    subjects: dict = field(default_factory=dict)
+    details: dict = field(default_factory=dict)
+
+
+class EarlierDate(NoticesError):
+    """A new number would carry an earlier 成文日期 than one already given in its sequence."""
+
+    def __init__(self, number: str, day: str, later: str, later_day: str):
+        super().__init__(f"成文日期{_cn(day)}早于{later}的成文日期{_cn(later_day)}：文号按先后编排，"
+                         f"后编的号（{number}）成文日期不应更早。请核对 --date；确需如此，请加 --force"
+                         f"（将记入该文号的办理记录）。未编号、未发文")
 
 
 @dataclass(frozen=True)
@@ -222,6 +281,13 @@ def _record(row, existing: bool = False) -> DocRecord:
         details=json.loads(row["details"]))
 
 
+def _cn(day: str | dt.date | None) -> str:
+    if day is None:
+        return ""
+    day = dt.date.fromisoformat(day) if isinstance(day, str) else day
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def _now() -> str:
     return dt.datetime.now().replace(microsecond=0).isoformat()
 
@@ -237,6 +303,7 @@ class Register:
         self.path = Path(path)
         self.root = Path(root).resolve() if root is not None else None
         self._store = Store(self.path)
+        self.notes: list[str] = []  # what the last reserve() let pass but the user should hear
 
     @contextmanager
     def _transaction(self):
@@ -278,6 +345,12 @@ class Register:
         return row
 
     # --- writing ---------------------------------------------------------
+    @property
+    def register_id(self) -> str:
+        """This register's own id (migration 6), written into every document it numbers."""
+        with self._connect() as conn:
+            return conn.execute("SELECT value FROM register_meta WHERE key = 'register_id'").fetchone()[0]
+
     def allocate(self, kind: str, organ_code: str, year: int, title: str,
                  recipients: Iterable[str] = (), milestones: Iterable[str] = (), batch_key: str | None = None,
                  round_id: str | None = None, as_of=None, issued_on=None, reply_due=None,
@@ -287,65 +360,118 @@ class Register:
         ``batch_key`` already has a live (not void) record, that record (``existing`` True).
         ``details``: JSON-ready facts kept with it; a ``force_reason`` is also written
         into the 登记 step."""
-        _check_organ(organ_code)
-        year = int(year)
-        if not title or not str(title).strip():
-            raise NoticesError("登记文号时缺少文件标题")
+        return self.reserve([Request(kind, organ_code, year, title, tuple(recipients), tuple(milestones), batch_key,
+                                     round_id, as_of, issued_on, reply_due, subjects or {}, details or {})],
+                            actor=actor)[0]
+
+    def reserve(self, requests: list["Request"], allow_earlier: bool = False, actor: str = "",
+                grace: dt.timedelta = dt.timedelta(0)) -> list[DocRecord]:
+        """Numbers for a whole batch in one transaction, in order: each request gets the
+        next number of its (organ_code, year), or the live record its ``batch_key``
+        already has (``existing`` True). Nothing is reserved if any request fails.
+
+        A new number whose 成文日期 is earlier than that of a number already given in
+        its sequence is refused (EarlierDate) unless ``allow_earlier``; then the step is
+        recorded. Numbers given less than ``grace`` ago are most likely another window's
+        issuing at the same moment (who takes the lock first is chance): an earlier
+        date after them is recorded and reported in ``self.notes``, not refused."""
+        for req in requests:
+            _check_organ(req.organ_code)
+            if not req.title or not str(req.title).strip():
+                raise NoticesError("登记文号时缺少文件标题")
+        self.notes = []
         with self._transaction() as conn:
-            if batch_key is not None:
-                row = conn.execute("SELECT * FROM documents WHERE batch_key = ? AND status != 'void'",
-                                   (batch_key,)).fetchone()
-                if row is not None:
-                    return _record(row, existing=True)
-            serial = conn.execute("SELECT COALESCE(MAX(serial), 0) + 1 FROM documents "
-                                  "WHERE organ_code = ? AND year = ?", (organ_code, year)).fetchone()[0]
-            number = format_number(organ_code, year, serial)
-            conn.execute(
-                "INSERT INTO documents (kind, organ_code, year, serial, doc_number, title, recipients, milestones, "
-                "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at, subjects, details) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?, ?, ?)",
-                (kind, organ_code, year, serial, number, str(title).strip(),
-                 json.dumps(list(recipients), ensure_ascii=False), json.dumps(list(milestones), ensure_ascii=False),
-                 round_id, _iso(as_of), _iso(issued_on), _iso(reply_due), batch_key, _now(),
-                 json.dumps({u: list(m) for u, m in (subjects or {}).items()}, ensure_ascii=False),
-                 json.dumps(details or {}, ensure_ascii=False)))
-            forced = (details or {}).get("force_reason")
-            self._event(conn, number, "登记", actor, f"{kind}：{str(title).strip()}"
-                        + (f"（未按逐级督办规则发文，原因：{forced}）" if forced else ""))
-            row = self._row(conn, number)
-        return _record(row)
+            return [self._reserve_one(conn, req, allow_earlier, actor, grace) for req in requests]
+
+    def _reserve_one(self, conn, req: "Request", allow_earlier: bool, actor: str,
+                     grace: dt.timedelta = dt.timedelta(0)) -> DocRecord:
+        if req.batch_key is not None:
+            row = conn.execute("SELECT * FROM documents WHERE batch_key = ? AND status != 'void'",
+                               (req.batch_key,)).fetchone()
+            if row is not None:
+                return _record(row, existing=True)
+        year = int(req.year)
+        serial = conn.execute("SELECT COALESCE(MAX(serial), 0) + 1 FROM documents "
+                              "WHERE organ_code = ? AND year = ?", (req.organ_code, year)).fetchone()[0]
+        number = format_number(req.organ_code, year, serial)
+        issued_on = _iso(req.issued_on)
+        later = None
+        if issued_on is not None:
+            later = conn.execute(
+                "SELECT doc_number, issued_on, created_at FROM documents WHERE organ_code = ? AND year = ? "
+                "AND status != 'void' AND issued_on > ? ORDER BY issued_on DESC, serial DESC LIMIT 1",
+                (req.organ_code, year, issued_on)).fetchone()
+        step = ""
+        if later is not None:
+            recent = dt.datetime.fromisoformat(later["created_at"]) >= dt.datetime.now() - grace
+            said = (f"成文日期{_cn(issued_on)}早于本序列已编号的{later['doc_number']}（{_cn(later['issued_on'])}）")
+            if allow_earlier:
+                step = f"{said}，经确认（--force）仍予登记"
+            elif recent and grace:
+                step = f"{said}；该号刚刚编出，多半是另一窗口同时发文"
+                self.notes.append(f"{number}的{step}，请核对两批公文的成文日期")
+            else:
+                raise EarlierDate(number, issued_on, later["doc_number"], later["issued_on"])
+        title = str(req.title).strip()
+        conn.execute(
+            "INSERT INTO documents (kind, organ_code, year, serial, doc_number, title, recipients, milestones, "
+            "round_id, as_of, issued_on, reply_due, status, outputs, batch_key, created_at, subjects, details) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'reserved', '[]', ?, ?, ?, ?)",
+            (req.kind, req.organ_code, year, serial, number, title,
+             json.dumps(list(req.recipients), ensure_ascii=False), json.dumps(list(req.milestones), ensure_ascii=False),
+             req.round_id, _iso(req.as_of), issued_on, _iso(req.reply_due), req.batch_key, _now(),
+             json.dumps({u: list(m) for u, m in (req.subjects or {}).items()}, ensure_ascii=False),
+             json.dumps(req.details or {}, ensure_ascii=False)))
+        forced = (req.details or {}).get("force_reason")
+        self._event(conn, number, "登记", actor, f"{req.kind}：{title}"
+                    + (f"（未按逐级督办规则发文，原因：{forced}）" if forced else ""))
+        if step:
+            self._event(conn, number, "日期确认", actor, step)
+        return _record(self._row(conn, number))
 
     def record_outputs(self, doc_number: str, outputs: Iterable[tuple[Path | str, str]],
                        actor: str = "") -> DocRecord:
         """Mark the document issued with the files the caller wrote: each must exist and
         hash to the given SHA-256, or nothing is recorded."""
-        outputs = [(Path(p), str(sha).lower()) for p, sha in outputs]
-        if not outputs:
-            raise NoticesError("没有要登记的输出文件")
-        problems = []
-        for path, sha in outputs:
-            if not path.is_file():
-                problems.append(f"文件不存在：{path}")
-            elif file_sha256(path) != sha:
-                problems.append(f"文件内容与生成时不符（SHA-256 不一致）：{path}")
-        if problems:
-            raise NoticesError(f"未登记 {doc_number} 的输出文件：" + "；".join(problems))
-        items = [{"path": self._stored_path(p), "sha256": sha} for p, sha in outputs]
+        return self.record_many([(doc_number, outputs)], actor)[0][0]
+
+    def record_many(self, documents: list[tuple[str, Iterable[tuple[Path | str, str]]]],
+                    actor: str = "") -> list[tuple[DocRecord, bool]]:
+        """Record the files of several documents in one transaction, each as
+        ``record_outputs`` does; nothing is recorded if any of them fails. For each:
+        (its record, whether this call issued it — False when it was issued before,
+        by an earlier run or by another run of the same batch a moment ago)."""
+        checked = []
+        for doc_number, outputs in documents:
+            outputs = [(Path(p), str(sha).lower()) for p, sha in outputs]
+            if not outputs:
+                raise NoticesError("没有要登记的输出文件")
+            problems = []
+            for path, sha in outputs:
+                if not path.is_file():
+                    problems.append(f"文件不存在：{path}")
+                elif file_sha256(path) != sha:
+                    problems.append(f"文件内容与生成时不符（SHA-256 不一致）：{path}")
+            if problems:
+                raise NoticesError(f"未登记 {doc_number} 的输出文件：" + "；".join(problems))
+            checked.append((doc_number, [{"path": self._stored_path(p), "sha256": sha} for p, sha in outputs]))
         with self._transaction() as conn:
-            row = self._row(conn, doc_number)
-            number = row["doc_number"]
-            if row["status"] == "void":
-                raise NoticesError(f"{number} 已作废（{row['void_reason']}），不能再登记输出文件")
-            if row["status"] == "issued":
-                if sorted(json.loads(row["outputs"]), key=lambda o: o["path"]) == sorted(items, key=lambda o: o["path"]):
-                    return _record(row)
-                raise NoticesError(f"{number} 已生成并登记过输出文件，未做改动；如需重新生成，"
-                                   f"请先用 notices register void 作废该文号，再重新生成（将使用新文号）")
-            conn.execute("UPDATE documents SET status = 'issued', outputs = ? WHERE doc_number = ?",
-                         (json.dumps(items, ensure_ascii=False), number))
-            self._event(conn, number, "生成", actor, "；".join(i["path"] for i in items))
-            row = self._row(conn, number)
-        return _record(row)
+            return [self._record_one(conn, number, items, actor) for number, items in checked]
+
+    def _record_one(self, conn, doc_number: str, items: list[dict], actor: str) -> tuple[DocRecord, bool]:
+        row = self._row(conn, doc_number)
+        number = row["doc_number"]
+        if row["status"] == "void":
+            raise NoticesError(f"{number} 已作废（{row['void_reason']}），不能再登记输出文件")
+        if row["status"] == "issued":
+            if sorted(json.loads(row["outputs"]), key=lambda o: o["path"]) == sorted(items, key=lambda o: o["path"]):
+                return _record(row), False
+            raise NoticesError(f"{number} 已生成并登记过输出文件，未做改动；如需重新生成，"
+                               f"请先用 notices register void 作废该文号，再重新生成（将使用新文号）")
+        conn.execute("UPDATE documents SET status = 'issued', outputs = ? WHERE doc_number = ?",
+                     (json.dumps(items, ensure_ascii=False), number))
+        self._event(conn, number, "生成", actor, "；".join(i["path"] for i in items))
+        return _record(self._row(conn, number)), True
 
     def void(self, doc_number: str, reason: str, actor: str = "") -> DocRecord:
         """Void a number: it stays in the sequence, marked, and is never reused."""

@@ -19,6 +19,14 @@ that number to another document. The cost is one fsync per transaction, a few
 per document issued. The WAL needs every process on one computer (shared
 memory): the database must not live on a network drive.
 
+Connections: each Store keeps one connection per process and thread, opened (and
+the schema migrated) the first time it is needed: opening costs more than most
+statements. A database another program holds is waited for (``configure``: how
+long, and how the wait is announced — never silently); every SQLite error is
+told as what it is (read-only folder, full disk, lock, damaged file: see
+``db_errors``), never as damage when it is not. After a command, ``written``
+names the databases it changed, for the automatic backup (notices.file.backup).
+
 Re-collecting a round: ``save_round`` refuses a round that is already stored
 unless ``replace=True`` (CLI ``--replace``) — collecting into the wrong round id
 must not silently destroy a month's data. Replacing is atomic and keeps a
@@ -30,7 +38,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -201,6 +211,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     ALTER TABLE documents ADD COLUMN details TEXT NOT NULL DEFAULT '{}';  -- JSON
     """,
+    # 6: the register knows itself: a random id, written into every document it numbers
+    # (custom property 登记簿), so documents of another or of a lost register are told apart
+    """
+    CREATE TABLE register_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    INSERT INTO register_meta (key, value) VALUES ('register_id', lower(hex(randomblob(16))));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -232,70 +251,139 @@ def _report(row: sqlite3.Row) -> Report:
 
 
 
-def _enable_wal(conn: sqlite3.Connection, patience: float = 30.0) -> None:
-    """Switch to WAL, waiting out a concurrent first opener.
+_settings = {"patience": 30.0, "notify": None}
+_STEP = 1.0  # seconds SQLite itself waits for a lock before we say anything
+_written: set[Path] = set()  # databases a transaction of this process committed to (backups follow)
 
-    Switching a new database to WAL needs an exclusive lock, and SQLite answers
-    "database is locked" at once (no busy wait) when another process opens the
-    same new file at the same moment: retry instead of calling the file damaged.
-    """
-    deadline = time.monotonic() + patience
+
+def configure(patience: float | None = None, notify=None) -> None:
+    """How long to wait for a database another program holds ([register] lock_wait),
+    and how to tell the user that we are waiting (a callable taking the message)."""
+    if patience is not None:
+        _settings["patience"] = float(patience)
+    if notify is not None:
+        _settings["notify"] = notify
+
+
+def written(clear: bool = False) -> set[Path]:
+    """The databases this process has changed (committed a write transaction to) since
+    the last ``clear``."""
+    out = set(_written)
+    if clear:
+        _written.clear()
+    return out
+
+
+def _patiently(path: Path, step):
+    """Run ``step`` until it gets past a lock held by another program; say once that we
+    are waiting (and for whom), give up after the configured patience with the message
+    that names what to close. Other errors are told as they are (db_errors)."""
+    from . import db_errors
+
+    start = time.monotonic()
+    told = False
     while True:
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() > deadline:
-                raise
+            return step()
+        except sqlite3.Error as exc:
+            waited = time.monotonic() - start
+            if not db_errors.is_busy(exc):
+                raise db_errors.db_error(exc, path) from None
+            if waited >= _settings["patience"]:
+                raise db_errors.locked(path, waited) from None
+            if not told and _settings["notify"] is not None:
+                told = True
+                _settings["notify"](f"数据库“{path}”正被另一个程序占用，正在等待（最多 {_settings['patience']:.0f} 秒）。"
+                                    f"{db_errors.locked_hint(path)}。")
             time.sleep(0.01)
+
 
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._migrated = False
+        self._conns: dict[tuple[int, int], sqlite3.Connection] = {}
 
     # --- connection ------------------------------------------------------
-    @contextmanager
-    def _connect(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def _open(self) -> sqlite3.Connection:
+        """This process's and thread's connection, opened (and the schema brought up to
+        date) once: opening costs more than most of the statements run on it."""
+        key = (os.getpid(), threading.get_ident())
+        conn = self._conns.get(key)
+        if conn is not None:
+            return conn
+        from . import db_errors
+
         try:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise (db_errors.os_error(exc) or NoticesError(f"无法创建文件夹“{self.path.parent}”：{exc}")) from None
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=_STEP, check_same_thread=False)
         except sqlite3.Error as exc:
-            raise NoticesError(f"无法打开数据库文件“{self.path}”：{exc}") from None
+            raise db_errors.db_error(exc, self.path) from None
         conn.row_factory = sqlite3.Row
         try:
-            try:
-                conn.execute("PRAGMA foreign_keys = ON")
-                conn.execute("PRAGMA synchronous = FULL")  # per connection; see the module's docstring
-                if not self._migrated:
-                    _enable_wal(conn)
-                    self._migrate(conn)
-                    self._migrated = True
-            except sqlite3.DatabaseError as exc:
-                raise NoticesError(f"数据库文件“{self.path}”已损坏或不是 notices 的数据库（{exc}），"
-                                   f"请从备份中恢复") from None
-            yield conn
-        finally:
+            _patiently(self.path, lambda: conn.execute("PRAGMA foreign_keys = ON"))
+            # per connection; see the module's docstring
+            _patiently(self.path, lambda: conn.execute("PRAGMA synchronous = FULL"))
+            if not self._migrated:
+                _patiently(self.path, lambda: conn.execute("PRAGMA journal_mode = WAL"))
+                self._migrate(conn)
+                self._migrated = True
+        except sqlite3.Error as exc:
             conn.close()
+            raise db_errors.db_error(exc, self.path) from None
+        except BaseException:
+            conn.close()
+            raise
+        self._conns[key] = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this process's connections (before the file is replaced or removed)."""
+        for key, conn in list(self._conns.items()):
+            if key[0] == os.getpid():
+                conn.close()
+            del self._conns[key]
+
+    @contextmanager
+    def _connect(self):
+        conn = self._open()
+        try:
+            yield conn
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # our mistake, not the database's state: logged as an internal error
+        except sqlite3.Error as exc:
+            from .db_errors import db_error
+
+            raise db_error(exc, self.path) from None
 
     @contextmanager
     def _transaction(self):
         with self._connect() as conn:
-            conn.execute("BEGIN IMMEDIATE")
+            _patiently(self.path, lambda: conn.execute("BEGIN IMMEDIATE"))
+            before = conn.total_changes
             try:
                 yield conn
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    try:
+                        conn.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # SQLite rolled back already (disk full, I/O error)
                 raise
             conn.execute("COMMIT")
+            if conn.total_changes != before:
+                _written.add(self.path)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        version = _patiently(self.path, lambda: conn.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
             raise NoticesError(f"数据库“{self.path}”由更新版本的 notices 创建（结构版本 {version}），"
                                f"请升级 notices 后再使用")
         for number in range(version + 1, SCHEMA_VERSION + 1):
-            conn.execute("BEGIN IMMEDIATE")
+            _patiently(self.path, lambda: conn.execute("BEGIN IMMEDIATE"))
             try:
                 if conn.execute("PRAGMA user_version").fetchone()[0] >= number:  # another process did it
                     conn.execute("COMMIT")
@@ -304,7 +392,8 @@ class Store:
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {number}")
             except BaseException:
-                conn.execute("ROLLBACK")
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
 

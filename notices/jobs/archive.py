@@ -27,7 +27,7 @@ from ..file.archive import (
     settings_from_config,
 )
 from ..file.outputs import sweep_temps, temp_prefix, write_atomic
-from ..file.pdf import convert, describe
+from ..file.pdf import convert, describe, sweep_leftovers
 from ..file.register import DocRecord, Register
 from ..project import Project, db_path
 from ..render.archive_xlsx import write_catalogue
@@ -86,9 +86,17 @@ def build_archive(project: Project, year: int) -> ArchiveResult:
     register = Register(db_path(project), project.root)
     folder = archive_folder(project, year)
     archive = Archive(db_path(project), folder)
+    unknown = archive.strangers(year)
+    if unknown:
+        raise NoticesError(f"归档包 {folder} 中有 {len(unknown)} 件数据库中没有记录（如 {unknown[0].stem}）：数据库可能被删除、"
+                           f"清空或换成了旧的备份，现在归档会把这些档号给别的文件。未做任何改动。请先运行 "
+                           f"notices register rebuild（会从归档元数据恢复这些件），再重新归档")
+    project.outputs_dir.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(project.outputs_dir)  # killed runs' LibreOffice, staging folders and profiles
     result = ArchiveResult(folder)
-    filed = {i.doc_number: i for i in archive.items(year)}
     records = register.list(year=year)
+    _mark_voided(archive, register, records, year, result)
+    filed = {i.doc_number: i for i in archive.items(year)}
     result.existing = list(filed.values())
     result.voided = [r for r in records if r.status == "void" and r.doc_number not in filed]
     todo = []
@@ -111,10 +119,40 @@ def build_archive(project: Project, year: int) -> ArchiveResult:
     return result
 
 
+def _void_mark(register: Register, record: DocRecord) -> dict:
+    """The 作废 entry of a filed 件's metadata: when and why its number was voided."""
+    event = next((e for e in reversed(register.events(record.doc_number)) if e.step == "作废"), None)
+    return {"日期": event.at.date().isoformat() if event else "", "原因": record.void_reason or "",
+            "时间": event.at.isoformat() if event else "", "责任人": event.actor if event else ""}
+
+
+def _mark_voided(archive: Archive, register: Register, records: list[DocRecord], year: int,
+                 result: ArchiveResult) -> None:
+    """A number voided after its 件 was filed: the 件 stays (never renumbered), its
+    metadata says so (作废, and the step in 业务行为); the 目录 notes it in 备注."""
+    by_number = {r.doc_number: r for r in records}
+    for item in archive.items(year):
+        record = by_number.get(item.doc_number)
+        if record is None or record.status != "void":
+            continue
+        path = archive.files_dir / f"{item.archival_code}.json"
+        try:
+            meta = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            result.warnings.append(f"{item.archival_code} 的元数据无法读取，未能注明 {item.doc_number} 已作废")
+            continue
+        if meta.get("作废"):
+            continue
+        mark = _void_mark(register, record)
+        meta["作废"] = {"日期": mark["日期"], "原因": mark["原因"]}
+        meta.setdefault("业务行为", []).append({"行为": "作废", "时间": mark["时间"], "责任人": mark["责任人"],
+                                            "说明": mark["原因"]})
+        archive.rewrite_metadata(item, meta)
+        result.marked.append(item)
+
+
 def _file(project, todo, settings, register, archive, result) -> None:
     sources = [register.resolve(o.path) for r in todo for o in r.outputs]
-    project.outputs_dir.mkdir(parents=True, exist_ok=True)
-    sweep_temps(project.outputs_dir)  # staging folders of killed runs
     staging = Path(tempfile.mkdtemp(prefix=temp_prefix() + "归档暂存-", dir=project.outputs_dir))  # outside the package
     try:
         pdfs = iter(convert(sources, staging, pdfa=True, **pdf_settings(project)))
@@ -144,8 +182,10 @@ def _write_package_files(project, year, settings, records: list[DocRecord], arch
                      r.issued_on.strftime("%Y%m%d") if r.issued_on else "", settings.secrecy, item.pages, note))
         stamps.append((item.archival_code, item.fonds, str(item.year), RETENTION[item.retention], f"{item.piece:04d}",
                        item.org_code))
+    filed = {i.doc_number for i in items}
+    # a number voided after filing is its 件 with a note in 备注, never also a 作废 row
     voided = [(r.doc_number, r.kind, r.title, r.issued_on.isoformat() if r.issued_on else "", r.void_reason or "")
-              for r in records if r.status == "void"]
+              for r in records if r.status == "void" and r.doc_number not in filed]
     folder = archive.folder
     folder.mkdir(parents=True, exist_ok=True)
     catalogue = folder / catalogue_name(year)
@@ -158,17 +198,38 @@ def _write_package_files(project, year, settings, records: list[DocRecord], arch
     data = manifest(files, {
         "全宗号": settings.fonds, "年度": year, "责任者": settings.responsible,
         "生成时间": dt.datetime.now().replace(microsecond=0).isoformat(), "生成程序": f"notices {__version__}",
-        "件数": len(items), "作废文号": [v[0] for v in voided]})
+        "件数": len(items), "作废文号": [v[0] for v in voided],
+        "归档后作废": [i.doc_number for i in items if by_number[i.doc_number].status == "void"]})
     write_atomic(folder / MANIFEST, json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8"), overwrite=True)
     archive.record_package_file(year, folder / MANIFEST)
 
 
-def verify_archive(project: Project, year: int) -> list[Finding]:
+def verify_archive(project: Project, year: int) -> tuple[list[Finding], list[str]]:
+    """(what is wrong with the package, notes): a number voided after filing is a note
+    when its 件 says so, a finding while the package does not say it yet."""
     folder = archive_folder(project, year)
     archive = Archive(db_path(project), folder)
     if not archive.items(year):
         raise NoticesError(f"{year} 年还没有归档，请先运行 notices archive --year {year}")
-    return archive.verify(year)
+    findings = archive.verify(year)
+    notes = []
+    register = Register(db_path(project), project.root)
+    by_number = {r.doc_number: r for r in register.list(year=year)}
+    for item in archive.items(year):
+        record = by_number.get(item.doc_number)
+        if record is None or record.status != "void":
+            continue
+        try:
+            marked = bool(json.loads((archive.files_dir / f"{item.archival_code}.json").read_text(encoding="utf-8"))
+                          .get("作废"))
+        except (OSError, ValueError):
+            marked = False  # missing or changed: reported above
+        if marked:
+            notes.append(f"{item.archival_code}（{item.doc_number}）归档后已作废：{record.void_reason}；目录备注和元数据已注明")
+        else:
+            findings.append(Finding("void", item.archival_code,
+                                    f"{item.doc_number} 已作废（{record.void_reason}），请运行 notices archive --year {year}"))
+    return findings, notes
 
 
 __all__ = ["build_archive", "verify_archive", "archive_folder", "Item"]

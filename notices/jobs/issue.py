@@ -1,16 +1,21 @@
 """`notices issue`: 督办函, 通报 and 约谈通知书, numbered in the register.
 
 One batch: the registry, the assessment, the proposal and each template are
-loaded once; then per document: allocate its number (or find the batch's
-earlier record) → compose → render → write atomically → record the files with
-their SHA-256. A batch killed halfway leaves at most reserved numbers without
-files; re-running the same batch (same kind, unit, round and date) takes those
-numbers up again, so there is neither a gap nor a duplicate.
+loaded once. Before any number is taken, the year's output folder is checked
+against the register (a lost or replaced database must not number again what is
+on paper). Then every number of the batch is reserved in one transaction (or the
+batch's earlier records found); each document is composed, rendered with its
+register facts in its custom properties, and written atomically; the written
+files are recorded with their SHA-256 in chunks of 1, 2, 4 … CHUNK_MAX documents,
+one transaction each. A batch killed halfway leaves at most reserved numbers
+and whole files not yet recorded; re-running the same batch (same kind, unit,
+round and date) takes those numbers up again and accepts the identical files,
+so there is neither a gap nor a duplicate.
 
-A large batch (PARALLEL_MIN documents or more) allocates all its numbers first,
-in order, then renders in worker processes (render.pool) while this process
-composes, writes and records each document in order: the same files, the same
-register, the same re-run behaviour, in a fraction of the time.
+A large batch (PARALLEL_MIN documents or more) renders in worker processes
+(render.pool) while this process writes and records each document in order:
+the same files, the same register, the same re-run behaviour, in a fraction of
+the time.
 """
 
 from __future__ import annotations
@@ -29,11 +34,14 @@ from ..compose.duban import duban_context, duban_title
 from ..compose.tongbao import tongbao_context, tongbao_title
 from ..compose.yuetan import yuetan_context
 from ..errors import NoticesError, Problem
-from ..file.outputs import next_free, safe_filename, write_atomic
-from ..file.register import Register, batch_key, format_number, organ_code_for
+from ..file.outputs import fsync_folder, next_free, safe_filename, write_atomic
+from ..file.recover import check_outputs_known
+from ..file.register import PART, Register, batch_key, document_properties, format_number, organ_code_for
+from ..file.register import Request as Numbering
 from ..project import Project, db_path
 from ..read.plan_file import Meeting
 from ..render.engine import Template
+from ..render.ooxml import add_custom_properties
 from ..render.pool import cpu_workers, render_in_workers
 from ..render.template_build import FIELDS
 from ..textfmt import cn_date
@@ -43,6 +51,7 @@ from .table import TableRequest, render_table
 
 KINDS = (DUBAN, TONGBAO, YUETAN)
 PARALLEL_MIN = 50  # documents: a batch this large is rendered in worker processes, one per core
+CHUNK_MAX = 64  # documents recorded in one register transaction at most
 ALL_UNITS = "全体"  # the batch key's unit for the 通报
 
 
@@ -52,7 +61,7 @@ class Issued:
     unit: str  # the addressee; "" for the 通报
     doc_number: str
     paths: list[Path] = field(default_factory=list)
-    existing: bool = False  # issued before in this batch: nothing new written
+    existing: bool = False  # not issued by this run: by an earlier run of the batch, or another run of it just now
     provisional: bool = False  # --dry-run: the number is only a forecast
 
 
@@ -89,14 +98,20 @@ class Batch:
     def __init__(self, project: Project, as_of: dt.date, issued_on: dt.date):
         self.project, self.as_of, self.issued_on = project, as_of, issued_on
         self.registry, self.directory = project.load()
+        self.register = Register(db_path(project), project.root)
+        # Documents on disk the register does not know: a lost, emptied or replaced
+        # database would hand their numbers out again, and the ladder would forget what
+        # they said. Stop before any proposal or number (and before a preview shows them
+        # as the next numbers).
+        check_outputs_known(self.register, project.outputs_dir, issued_on.year)
         self.assessment, self.proposal, self.docs = make_proposal(project, as_of, issued_on)
         self.steps = {s.unit: s for s in self.proposal.steps}
         self.internal = {s.key for s in self.assessment.internal_units}
         self.office = office_from_config(project.config)
         self.options = options_from_config(project.config)
         self.calendar = calendar_from_config(project.config)
-        self.register = Register(db_path(project), project.root)
         self._templates: dict[str, Template] = {}
+        self._register_id: str | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -289,18 +304,25 @@ class Batch:
             self._templates[kind] = tpl
         return self._templates[kind]
 
-    def _key(self, job: _Job) -> str:
-        return self._batch_key(job.kind, job.unit)
+    def _unit_key(self, job: _Job) -> str:
+        """The unit a document is for, as the register keys it (batch key and the
+        document's 单位 property): the unit's id, so that a rename keeps it; ALL_UNITS
+        for the 通报."""
+        return self.directory.key_of(job.unit) if job.unit else ALL_UNITS
 
     def _batch_key(self, kind: str, unit: str) -> str:
-        """The batch's identity; the unit by its id, so that a rename keeps it."""
         key = self.directory.key_of(unit) if unit else ALL_UNITS
         return batch_key(kind, key, self.assessment.round_id, self.issued_on)
 
-    def run(self, jobs: list[_Job], dry_run: bool = False,
-            on_done: Callable[[Issued], None] | None = None, workers: int | None = None) -> list[Issued]:
+    def _key(self, job: _Job) -> str:
+        return batch_key(job.kind, self._unit_key(job), self.assessment.round_id, self.issued_on)
+
+    def run(self, jobs: list[_Job], dry_run: bool = False, on_done: Callable[[Issued], None] | None = None,
+            workers: int | None = None, allow_earlier: bool = False) -> list[Issued]:
         """Issue ``jobs`` in order. From PARALLEL_MIN documents on, with more than one
-        worker (default: one per core), rendering goes to worker processes."""
+        worker (default: one per core), rendering goes to worker processes.
+        ``allow_earlier``: a 成文日期 before one already numbered in the sequence is accepted
+        (and recorded) instead of refused (--force)."""
         # A bad template stops the batch before any number is taken: each kind's first
         # document is rendered once with a provisional number (a field the data lacks
         # shows only when rendering).
@@ -310,10 +332,39 @@ class Batch:
             self.template(job.kind).render(job.context(number))
         if dry_run:
             return self._dry(jobs)
+        # Every number of the batch in one transaction, in order (a kill from here on
+        # leaves reserved records that a re-run finds by their batch keys and completes).
+        grace = dt.timedelta(minutes=self.project.config.section("register").get("earlier_date_grace", 5))
+        records = self.register.reserve([self._request(j) for j in jobs], allow_earlier, grace=grace)
+        todo = [(j, r) for j, r in zip(jobs, records) if r.status != "issued"]
         workers = cpu_workers() if workers is None else workers
-        if len(jobs) >= PARALLEL_MIN and workers > 1:
-            return self._issue_parallel(jobs, on_done, workers)
-        return [self._issue(j, on_done) for j in jobs]
+        if len(todo) >= PARALLEL_MIN and workers > 1:
+            rendered = self._render_parallel(todo, workers)
+        else:
+            rendered = (self.template(j.kind).render(j.context(r.doc_number), self._properties(j, r))
+                        for j, r in todo)
+        writer = _Writer(self, on_done)
+        try:
+            for job, record in zip(jobs, records):
+                writer.add(job, record, None if record.status == "issued" else next(rendered))
+            writer.flush()
+        finally:
+            try:
+                writer.flush()  # what was written before a failure is recorded, unless recording failed
+            finally:
+                rendered.close()
+        return writer.done
+
+    def _render_parallel(self, todo: list, workers: int):
+        """The documents of ``todo`` (job, record) rendered in ``workers`` processes, in order."""
+        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts))
+                 for kind in dict.fromkeys(j.kind for j, _ in todo)}
+        chunk = max(1, min(32, len(todo) // (workers * 8)))
+        # Forked workers compose each context themselves from what they inherited (the
+        # registry, the assessment, the jobs): only an index crosses to them.
+        return render_in_workers(specs, ((j.kind, i) for i, (j, _) in enumerate(todo)), workers, chunk,
+                                 prepared={kind: self.template(kind) for kind in specs},
+                                 make=lambda i: (todo[i][0].context(todo[i][1].doc_number), self._properties(*todo[i])))
 
     def _dry(self, jobs: list[_Job]) -> list[Issued]:
         out, serials = [], {}
@@ -329,61 +380,32 @@ class Batch:
             serials[code] += 1
         return out
 
-    def _allocate(self, job: _Job):
-        """The job's number: the next one, or the record this batch already has. The
-        register keeps the units of ``subjects`` by id, so a rename keeps the ladder's memory."""
+    def _request(self, job: _Job) -> Numbering:
+        """What the register numbers for a job: the next number, or the record this batch
+        already has. The register keeps the units of ``subjects`` by id, so a rename keeps
+        the ladder's memory."""
         keys = {u.name: u.key for u in self.registry.units}
-        return self.register.allocate(
-            job.kind, organ_code_for(self.project.config, job.kind), self.issued_on.year, job.title, job.recipients,
-            sorted({m for ids in job.subjects.values() for m in ids}), self._key(job), self.assessment.round_id,
-            self.as_of, self.issued_on, job.reply_due, subjects={keys[u]: ids for u, ids in job.subjects.items()},
-            details=job.details)
+        return Numbering(job.kind, organ_code_for(self.project.config, job.kind), self.issued_on.year, job.title,
+                         tuple(job.recipients), tuple(sorted({m for ids in job.subjects.values() for m in ids})),
+                         self._key(job), self.assessment.round_id, self.as_of, self.issued_on, job.reply_due,
+                         {keys[u]: ids for u, ids in job.subjects.items()}, job.details)
 
-    def _issue(self, job: _Job, on_done) -> Issued:
-        record = self._allocate(job)
-        data = None if record.status == "issued" else self.template(job.kind).render(job.context(record.doc_number))
-        return self._complete(job, record, data, on_done)
+    def _properties(self, job: _Job, record) -> dict[str, str]:
+        """The custom document properties of the job's main document."""
+        if self._register_id is None:
+            self._register_id = self.register.register_id
+        return document_properties(record, self._unit_key(job), self._register_id)
 
-    def _issue_parallel(self, jobs: list[_Job], on_done, workers: int) -> list[Issued]:
-        """Every number first, in order (a kill from here on leaves reserved records that a
-        re-run of the batch finds by their batch keys and completes); then the documents
-        composed and rendered in ``workers`` processes and written and recorded here, in order."""
-        records = [self._allocate(j) for j in jobs]
-        todo = [(j, r) for j, r in zip(jobs, records) if r.status != "issued"]
-        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts))
-                 for kind in dict.fromkeys(j.kind for j, _ in todo)}
-        chunk = max(1, min(32, len(todo) // (workers * 8)))
-        # Forked workers compose each context themselves from what they inherited (the
-        # registry, the assessment, the jobs): only an index crosses to them.
-        rendered = render_in_workers(specs, ((j.kind, i) for i, (j, _) in enumerate(todo)), workers, chunk,
-                                     prepared={kind: self.template(kind) for kind in specs},
-                                     make=lambda i: todo[i][0].context(todo[i][1].doc_number))
-        try:
-            return [self._complete(job, record, None if record.status == "issued" else next(rendered), on_done)
-                    for job, record in zip(jobs, records)]
-        finally:
-            rendered.close()
-
-    def _complete(self, job: _Job, record, data: bytes | None, on_done) -> Issued:
-        """Write a rendered document (and its extras) and record it; or report the
-        record's files when the batch issued it before (``data`` None)."""
+    def _files(self, job: _Job, record, data: bytes) -> list[tuple[str, bytes]]:
+        """(file stem, bytes) of a document: the main one, then its extras (the 通报's
+        table), each carrying the register's properties."""
         no = record.doc_number
-        if record.status == "issued":
-            done = Issued(job.kind, job.unit, no, [self.register.resolve(o.path) for o in record.outputs], True)
-        else:
-            folder = self.project.outputs_dir / str(self.issued_on.year) / job.kind
-            files = [(f"{no}-{job.stem}", data)]
-            files += [(f"{no}-{stem}", extra) for stem, extra in (job.extras(no) if job.extras else [])]
-            # the SHA-256 of the bytes this run wrote, not of the file re-read: a file
-            # changed between writing and recording is refused by record_outputs
-            written = [(_write(folder / safe_filename(f"{stem}.docx"), content), hashlib.sha256(content).hexdigest())
-                       for stem, content in files]
-            paths = [p for p, _ in written]
-            self.register.record_outputs(no, written)
-            done = Issued(job.kind, job.unit, no, paths)
-        if on_done:
-            on_done(done)
-        return done
+        files = [(f"{no}-{job.stem}", data)]
+        if job.extras:
+            props = self._properties(job, record)
+            files += [(f"{no}-{stem}", add_custom_properties(extra, {**props, PART: stem}))
+                      for stem, extra in job.extras(no)]
+        return files
 
     def jobs_for(self, kind: str, units: list[str] | None = None, time: dt.datetime | None = None,
                  place: str = "", reason: str = "") -> list[_Job]:
@@ -419,11 +441,64 @@ def _write(path: Path, data: bytes) -> Path:
     """Write a new file; a file already there is accepted only when it is exactly
     this document (left by a run killed between writing and recording, or written
     a moment ago by another run of the same batch). write_atomic also removes the
-    temporary files killed runs left in the folder."""
+    temporary files killed runs left in the folder. The folder's new entry is made
+    durable by the caller (_Writer.flush), once per folder and chunk."""
     if path.exists() and path.read_bytes() != data:
         raise NoticesError(f"文件已存在且内容与本次生成的不同，未覆盖：{path}。"
                            f"请核对后移走该文件，或用 notices register void 作废该文号后重新发文")
-    return write_atomic(path, data, identical_ok=True)
+    return write_atomic(path, data, identical_ok=True, sync_folder=False)
+
+
+class _Writer:
+    """Writes each document as it comes and records them in chunks: one register
+    transaction for 1, 2, 4 … up to CHUNK_MAX documents (the first ones are on
+    record at once; a long batch costs a few transactions, not two per document).
+
+    Order of durability: each file's content is on disk before its final name
+    exists (write_atomic), the names before the register records them (the folders
+    are synced at each flush). A kill before a flush leaves whole files under their
+    reserved numbers, which a re-run of the batch finds identical and records."""
+
+    def __init__(self, batch: Batch, on_done: Callable[[Issued], None] | None):
+        self.batch, self.on_done = batch, on_done
+        self.pending: list[tuple[_Job, object, list[tuple[Path, str]] | None]] = []
+        self.folders: set[Path] = set()
+        self.size = 1
+        self.done: list[Issued] = []
+
+    def add(self, job: _Job, record, data: bytes | None) -> None:
+        written = None
+        if data is not None:
+            folder = self.batch.project.outputs_dir / str(self.batch.issued_on.year) / job.kind
+            # the SHA-256 of the bytes this run wrote, not of the file re-read: a file
+            # changed between writing and recording is refused by record_many
+            written = [(_write(folder / safe_filename(f"{stem}.docx"), content), hashlib.sha256(content).hexdigest())
+                       for stem, content in self.batch._files(job, record, data)]
+            self.folders.add(folder)
+        self.pending.append((job, record, written))
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        chunk, self.pending = self.pending, []  # a failed flush is not retried: its files wait for a re-run
+        if not chunk:
+            return
+        folders, self.folders = self.folders, set()
+        for folder in folders:
+            fsync_folder(folder)
+        todo = [(record.doc_number, written) for _, record, written in chunk if written is not None]
+        mine = {record.doc_number: changed for record, changed in self.batch.register.record_many(todo)} if todo else {}
+        for job, record, written in chunk:
+            if written is None:  # issued by an earlier run of this batch
+                done = Issued(job.kind, job.unit, record.doc_number,
+                              [self.batch.register.resolve(o.path) for o in record.outputs], True)
+            else:
+                done = Issued(job.kind, job.unit, record.doc_number, [p for p, _ in written],
+                              existing=not mine[record.doc_number])
+            self.done.append(done)
+            if self.on_done:
+                self.on_done(done)
+        self.size = min(2 * self.size, CHUNK_MAX)
 
 
 def print_file(issued: list[Issued], folder: Path, day: dt.date) -> Path | None:

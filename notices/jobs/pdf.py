@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 
 from ..errors import NoticesError
 from ..file.pdf import ConversionError, Converted, convert, font_substitutions, pdfa_level
-from ..file.register import DocRecord, Register, normalize_number
+from ..file.register import DocRecord, Register, file_sha256, normalize_number
 from ..project import Project, db_path
 
 def pdf_settings(project: Project) -> dict:
@@ -41,6 +41,7 @@ class Selection:
     todo: list[Item] = field(default_factory=list)
     skipped: list[Item] = field(default_factory=list)  # the PDF is there already
     missing: list[Item] = field(default_factory=list)  # the recorded .docx is gone
+    changed: list[Item] = field(default_factory=list)  # to convert, but no longer what the register recorded
 
     def __len__(self) -> int:
         return len(self.todo) + len(self.skipped) + len(self.missing)
@@ -82,6 +83,7 @@ def select(project: Project, year: int | None = None, kind: str | None = None,
             raise NoticesError(f"登记簿中没有已生成的{_scope(year, kind)}。用 notices register list 查看登记的文件")
     selection = Selection()
     for record in records:
+        recorded = {reg.resolve(o.path): o.sha256 for o in record.outputs}
         for item in _items(reg, record, out):
             if not item.docx.is_file():
                 selection.missing.append(item)
@@ -89,6 +91,8 @@ def select(project: Project, year: int | None = None, kind: str | None = None,
                 selection.skipped.append(item)
             else:
                 selection.todo.append(item)
+                if file_sha256(item.docx) != recorded.get(item.docx):
+                    selection.changed.append(item)
     if not len(selection):
         raise NoticesError(f"登记的{_scope(year, kind)}中没有 Word 文件（.docx）可转换")
     return selection

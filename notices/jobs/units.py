@@ -45,3 +45,26 @@ def unit_findings(project: Project, directory: Directory) -> list[str]:
 def remember_units(project: Project, registry) -> None:
     """Record each unit's current name under its key (after a command that wrote records)."""
     Store(db_path(project)).remember_units({u.key: u.name for u in registry.units})
+
+
+def identity(project: Project):
+    """The registry's names for a rebuilt register (file.recover.Identity): unit ids, and
+    item ids from the period words a document names ("其中2025年第四季度应于…")."""
+    from ..file.recover import Identity
+    from ..read.registry import load_registry
+
+    try:
+        registry, directory = load_registry(project.registry_dir)
+    except Exception:  # noqa: BLE001 - a broken registry must not stop a rebuild: names as written
+        return Identity()
+    milestones = {m.id: m for m in registry.milestones}
+
+    def unit_key(name: str) -> str:
+        found = directory.lookup(name)
+        return directory.key_of(found[0]) if len(found) == 1 else name
+
+    def item_id(mid: str, period: str) -> str:
+        due = next((d for d in getattr(milestones.get(mid), "dues", []) if period and d.period == period), None)
+        return f"{mid}@{due.key}" if due is not None and due.key else mid
+
+    return Identity(unit_key, item_id)

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import yaml
 
-from ..file.outputs import sweep_temps, temp_prefix
+from ..directory import normalize
+from ..file.outputs import sweep_temps, temp_prefix, usual_mode
 from ..errors import NoticesError, Problem
 from ..model import Category, PlanInfo, Task
 from .deadlines import says_ongoing
@@ -279,6 +280,7 @@ def write_registry(result, folder: Path, force: bool = False, keep_units: bool =
         for path, text in files:
             fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".yaml", dir=folder)
             temps.append(tmp)
+            usual_mode(fd)  # not mkstemp's 0600: the registry is edited by staff
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         for (path, _), tmp in zip(files, temps):

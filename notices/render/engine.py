@@ -121,6 +121,7 @@ class Template:
         self._packed = {info.filename: ooxml.pack_part(info.filename, data)
                         for info, data in self._parts if info.filename not in self._compiled}
         self._names = list(dict.fromkeys(info.filename for info, _ in self._parts))  # zip order
+        self._custom = None  # (template's own custom properties, part order, packed parts) once needed
 
     def validate(self, provided: set[str], required: set[str]) -> None:
         """Name every field the template uses that we do not provide, and every
@@ -130,20 +131,43 @@ class Template:
         if problems:
             raise NoticesError(f"模板 {self.path.name} 与本类公文的字段不符", problems)
 
-    def render(self, context: dict) -> bytes:
-        """One document as .docx bytes. Parts without Jinja were deflated once when
-        the template was prepared and are copied as they are; only rendered parts
-        are compressed. Byte for byte what ``ooxml.zip_bytes(self.render_parts(context))`` gives."""
+    def render(self, context: dict, properties: dict[str, str] | None = None) -> bytes:
+        """One document as .docx bytes, with ``properties`` among its custom document
+        properties. Parts without Jinja were deflated once when the template was
+        prepared and are copied as they are; only rendered parts (and the custom
+        properties) are compressed. Byte for byte what
+        ``ooxml.zip_bytes(self.render_parts(context, properties))`` gives."""
         context = _clean(context)
-        return ooxml.zip_packed([self._packed[name] if name not in self._compiled
+        names, packed = self._names, self._packed
+        if properties:
+            base, names, packed = self._custom_layout()
+            packed = {**packed, ooxml.CUSTOM_PART: ooxml.pack_part(
+                ooxml.CUSTOM_PART, ooxml.custom_properties_xml({**base, **properties}))}
+        return ooxml.zip_packed([packed[name] if name not in self._compiled
                                  else ooxml.pack_part(name, self._render_part(name, context))
-                                 for name in self._names])
+                                 for name in names])
 
-    def render_parts(self, context: dict) -> dict[str, str | bytes]:
+    def _custom_layout(self):
+        """The template's own custom properties, the part order with docProps/custom.xml
+        and the packed parts that declare it: made once, the first time a document
+        carries properties."""
+        if self._custom is None:
+            parts = {info.filename: data for info, data in self._parts}
+            base = ooxml.parse_custom_properties(parts[ooxml.CUSTOM_PART]) if ooxml.CUSTOM_PART in parts else {}
+            types, rels = ooxml.with_custom_declared(parts["[Content_Types].xml"].decode("utf-8"),
+                                                     parts["_rels/.rels"].decode("utf-8"))
+            packed = {**self._packed, "[Content_Types].xml": ooxml.pack_part("[Content_Types].xml", types),
+                      "_rels/.rels": ooxml.pack_part("_rels/.rels", rels)}
+            names = self._names + ([] if ooxml.CUSTOM_PART in self._names else [ooxml.CUSTOM_PART])
+            self._custom = (base, names, packed)
+        return self._custom
+
+    def render_parts(self, context: dict, properties: dict[str, str] | None = None) -> dict[str, str | bytes]:
         """Every part of one document, rendered parts as text (the reference path)."""
         context = _clean(context)
-        return {info.filename: self._render_part(info.filename, context) if info.filename in self._compiled
-                else data for info, data in self._parts}
+        parts = {info.filename: self._render_part(info.filename, context) if info.filename in self._compiled
+                 else data for info, data in self._parts}
+        return ooxml.with_custom_properties(parts, properties) if properties else parts
 
     def _render_part(self, name: str, context: dict) -> str:
         try:

@@ -547,7 +547,9 @@ def combine_documents(docs: list[bytes]) -> bytes:
     Each document becomes a section that starts on an odd page (so every letter
     begins on a front side when printed duplex) and restarts its page numbers
     at 1. Headers, footers, styles and relationships are shared, so every part
-    but the body and docProps must be byte-identical to the first document's.
+    but the body and docProps must be byte-identical to the first document's. The
+    letters' custom properties (their 文号 and register) are left out: the print copy
+    is not a registered document.
     """
     import io
 
@@ -559,7 +561,7 @@ def combine_documents(docs: list[bytes]) -> bytes:
     for data in docs:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             packages.append({info.filename: zf.read(info) for info in zf.infolist()})
-    first, own = packages[0], {"word/document.xml", "docProps/core.xml", "docProps/app.xml"}
+    first, own = packages[0], {"word/document.xml", "docProps/core.xml", "docProps/app.xml", CUSTOM_PART}
     for no, pkg in enumerate(packages[1:], 2):
         for name in sorted((first.keys() | pkg.keys()) - own):
             if first.get(name) != pkg.get(name):
@@ -587,6 +589,138 @@ def combine_documents(docs: list[bytes]) -> bytes:
             for tag in ("sz", "szCs"):
                 etree.SubElement(rpr, w + tag, {w + "val": "2"})
             ppr.append(content[-1])
-    parts = dict(first)
+    parts = without_custom_properties(first)  # a copy for printing names no number of its own
     parts["word/document.xml"] = XML_HEAD + etree.tostring(root, encoding="unicode")
     return zip_bytes(parts)
+
+
+# --- custom document properties (docProps/custom.xml) -------------------------
+# Word shows them under 文件 > 属性 > 自定义; notices writes the register's facts
+# there (文号, 文种, 单位, 批次, 登记簿 …) so a document names its own number and
+# register, whatever happens to the database (notices register rebuild reads them).
+CUSTOM_PART = "docProps/custom.xml"
+_CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+_VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+_CUSTOM_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+_CUSTOM_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+_FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one format id of user-defined properties
+
+
+def custom_properties_xml(props: dict[str, str]) -> str:
+    """docProps/custom.xml holding ``props`` as text properties, in order (pid from 2)."""
+    items = "".join(f'<property fmtid="{_FMTID}" pid="{pid}" name={quoteattr(xml_safe(str(name)))}>'
+                    f"<vt:lpwstr>{escape(xml_safe(str(value)))}</vt:lpwstr></property>"
+                    for pid, (name, value) in enumerate(props.items(), 2))
+    return f'{XML_HEAD}<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT_NS}">{items}</Properties>'
+
+
+def parse_custom_properties(xml: str | bytes) -> dict[str, str]:
+    """name -> text of each property in a docProps/custom.xml ({} if it cannot be read)."""
+    from lxml import etree
+
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return {}
+    out = {}
+    for prop in root.iterchildren(f"{{{_CUSTOM_NS}}}property"):
+        value = next(iter(prop), None)
+        if prop.get("name") is not None and value is not None:
+            out[prop.get("name")] = value.text or ""
+    return out
+
+
+def with_custom_declared(content_types: str, package_rels: str) -> tuple[str, str]:
+    """[Content_Types].xml and _rels/.rels that declare docProps/custom.xml (unchanged
+    where a template saved by Word declares it already)."""
+    if "/docProps/custom.xml" not in content_types:
+        content_types = content_types.replace(
+            "</Types>", f'<Override PartName="/docProps/custom.xml" ContentType="{_CUSTOM_TYPE}"/></Types>')
+    if _CUSTOM_REL not in package_rels:
+        ids = set(re.findall(r'\bId="([^"]+)"', package_rels))
+        rid = next(f"rId{n}" for n in range(100, 10000) if f"rId{n}" not in ids)
+        package_rels = package_rels.replace(
+            "</Relationships>", f'<Relationship Id="{rid}" Type="{_CUSTOM_REL}" Target="docProps/custom.xml"/>'
+                                "</Relationships>")
+    return content_types, package_rels
+
+
+def _parts_of(docx: bytes) -> dict[str, bytes]:
+    import io
+
+    with zipfile.ZipFile(io.BytesIO(docx)) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist()}
+
+
+def with_custom_properties(parts: dict[str, str | bytes], props: dict[str, str]) -> dict[str, str | bytes]:
+    """The parts of a package with ``props`` added to its custom properties (others kept)."""
+    def text(name: str) -> str:
+        data = parts[name]
+        return data.decode("utf-8") if isinstance(data, bytes) else data
+
+    merged = {**(parse_custom_properties(text(CUSTOM_PART)) if CUSTOM_PART in parts else {}), **props}
+    out = dict(parts)
+    out["[Content_Types].xml"], out["_rels/.rels"] = with_custom_declared(text("[Content_Types].xml"),
+                                                                            text("_rels/.rels"))
+    out[CUSTOM_PART] = custom_properties_xml(merged)
+    return out
+
+
+def add_custom_properties(docx: bytes, props: dict[str, str]) -> bytes:
+    """A .docx (made elsewhere, e.g. the 通报's table) with ``props`` among its custom properties."""
+    return zip_bytes(with_custom_properties(_parts_of(docx), props))
+
+
+def without_custom_properties(parts: dict[str, str | bytes]) -> dict[str, str | bytes]:
+    """The parts without docProps/custom.xml (a print copy is no registered document)."""
+    out = {k: v for k, v in parts.items() if k != CUSTOM_PART}
+    for name, pattern in (("[Content_Types].xml", r'<Override PartName="/docProps/custom\.xml"[^>]*/>'),
+                          ("_rels/.rels", rf'<Relationship [^>]*Type="{re.escape(_CUSTOM_REL)}"[^>]*/>')):
+        if name in out:
+            data = out[name]
+            text = data.decode("utf-8") if isinstance(data, bytes) else data
+            out[name] = re.sub(pattern, "", text)
+    return out
+
+
+def read_custom_properties(docx) -> dict[str, str]:
+    """The custom properties of a .docx (a path or its bytes); {} when it has none or
+    is no readable package."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx) if isinstance(docx, bytes) else docx) as zf:
+            try:
+                info = zf.getinfo(CUSTOM_PART)
+            except KeyError:
+                return {}
+            if info.file_size > 1 << 20:
+                return {}
+            return parse_custom_properties(zf.read(info))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return {}
+
+
+def document_paragraphs(docx) -> list[str]:
+    """The text of each non-empty paragraph of word/document.xml (a path or bytes), in
+    order; [] when it cannot be read. For recognising an old document by its text."""
+    import io
+
+    from lxml import etree
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(docx) if isinstance(docx, bytes) else docx) as zf:
+            info = zf.getinfo("word/document.xml")
+            if info.file_size > 50 << 20:
+                return []
+            root = etree.fromstring(zf.read(info), etree.XMLParser(resolve_entities=False, no_network=True))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, etree.XMLSyntaxError):
+        return []
+    w = f"{{{W_NS}}}"
+    out = []
+    for p in root.iter(w + "p"):
+        text = "".join(t.text or "" for t in p.iter(w + "t")).strip()
+        if text:
+            out.append(text)
+    return out

@@ -37,7 +37,11 @@ _inherited_make: list = [None]
 
 
 def cpu_workers() -> int:
-    return os.cpu_count() or 1
+    """The cores this process may run on (taskset, a container's CPU set), else all."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # Windows, macOS
+        return os.cpu_count() or 1
 
 
 def _init(specs: dict[str, TemplateSpec]) -> None:
@@ -62,7 +66,9 @@ def _render_chunk(chunk: list[tuple[str, dict]]):
             if key not in _prepared:
                 path, fonts = _specs[key]
                 _prepared[key] = Template(path, fonts)
-            out.append(_prepared[key].render(context))
+            # a (context, custom properties) pair, or the context alone
+            out.append(_prepared[key].render(*context) if isinstance(context, tuple) else
+                       _prepared[key].render(context))
     except NoticesError as exc:  # sent back as plain data: its problems survive pickling
         return "error", exc.message, [(p.where, p.message, p.severity) for p in exc.problems]
     return "ok", out
@@ -87,7 +93,8 @@ def render_in_workers(specs: dict[str, TemplateSpec], items: Iterable[tuple[str,
     exception in the caller, Ctrl+C) cancels what has not started and ends the workers.
     ``prepared``: the caller's own Templates for some keys (made from the same
     specs); forked workers inherit them instead of preparing their own (~25 ms each).
-    ``make``: items are (key, payload) and ``make(payload)`` gives the context. A
+    ``make``: items are (key, payload) and ``make(payload)`` gives the context (or a
+    (context, custom document properties) pair, as an item's context may be). A
     forked worker inherits ``make`` (with everything it reaches: the registry, the
     assessment) and composes the contexts itself, so only the payloads cross between
     processes and composing is shared out too; where workers are spawned, this

@@ -27,7 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
-from ..file.outputs import sweep_temps, temp_prefix
+from ..file.outputs import sweep_temps, temp_prefix, usual_mode
 from .xlsx_print import landscape_a4
 
 from ..compose.table import PROGRESS_HEADERS, RESTART, TableSpec
@@ -94,6 +94,7 @@ def save_workbook_atomic(wb: Workbook, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         sweep_temps(path.parent)
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".xlsx", dir=path.parent)
+        usual_mode(fd)  # mkstemp's 0600 would set the workbook apart from every other output
         os.close(fd)
     except OSError as exc:
         raise NoticesError(f"无法在“{path.parent}”中写入文件：{exc.strerror or exc}") from None
