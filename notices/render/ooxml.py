@@ -181,9 +181,11 @@ def styles_xml(body_font: str, body_size: float, styles: list[tuple[str, str, st
 
 
 def settings_xml(even_odd: bool) -> str:
+    # CT_Settings is a sequence: defaultTabStop comes before evenAndOddHeaders.
     return (f"{XML_HEAD}<w:settings {NS_DECL}>"
+            + '<w:defaultTabStop w:val="420"/>'
             + ("<w:evenAndOddHeaders/>" if even_odd else "")
-            + '<w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>'
+            + '<w:characterSpacingControl w:val="compressPunctuation"/>'
             + '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
             + "</w:settings>")
 
@@ -203,6 +205,7 @@ def content_types(footers: list[str]) -> str:
             '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
             '<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'
             '<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>'
+            '<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             f"{ft}"
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
@@ -224,7 +227,35 @@ def document_rels(footers: dict[str, str]) -> str:
             f'<Relationship Id="rIdStyles" Type="{base}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rIdSettings" Type="{base}/settings" Target="settings.xml"/>'
             f'<Relationship Id="rIdFonts" Type="{base}/fontTable" Target="fontTable.xml"/>'
+            f'<Relationship Id="rIdTheme" Type="{base}/theme" Target="theme/theme1.xml"/>'
             f"{ft}</Relationships>")
+
+
+A_DECL = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+
+def theme_xml(latin: str = "Times New Roman", east_asia: str = "宋体") -> str:
+    """The theme part every Word document carries (the schema's document part
+    requires one). Nothing in our documents refers to theme fonts or colours:
+    every run names its fonts (rpr), so this only satisfies readers and
+    validators; the fonts named are ones every Chinese Windows has."""
+    fonts = (f'<a:latin typeface={quoteattr(latin)}/><a:ea typeface={quoteattr(east_asia)}/>'
+             f'<a:cs typeface={quoteattr(latin)}/>')
+    colours = "".join(f"<a:{k}><a:srgbClr val=\"{v}\"/></a:{k}>" for k, v in (
+        ("dk1", "000000"), ("lt1", "FFFFFF"), ("dk2", "44546A"), ("lt2", "E7E6E6"), ("accent1", "4472C4"),
+        ("accent2", "ED7D31"), ("accent3", "A5A5A5"), ("accent4", "FFC000"), ("accent5", "5B9BD5"),
+        ("accent6", "70AD47"), ("hlink", "0563C1"), ("folHlink", "954F72")))
+    solid = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="6350">{solid}</a:ln>'
+    return (f'{XML_HEAD}<a:theme {A_DECL} name="notices"><a:themeElements>'
+            f'<a:clrScheme name="notices">{colours}</a:clrScheme>'
+            f'<a:fontScheme name="notices"><a:majorFont>{fonts}</a:majorFont><a:minorFont>{fonts}</a:minorFont></a:fontScheme>'
+            '<a:fmtScheme name="notices">'
+            f"<a:fillStyleLst>{solid * 3}</a:fillStyleLst>"
+            f"<a:lnStyleLst>{line * 3}</a:lnStyleLst>"
+            f"<a:effectStyleLst>{'<a:effectStyle><a:effectLst/></a:effectStyle>' * 3}</a:effectStyleLst>"
+            f"<a:bgFillStyleLst>{solid * 3}</a:bgFillStyleLst>"
+            "</a:fmtScheme></a:themeElements></a:theme>")
 
 
 def core_xml(title: str) -> str:

@@ -122,6 +122,7 @@ def progress_table(with_progress: bool) -> bytes:
         "word/styles.xml": X.styles_xml(BODY, TABLE_SIZE, _table_styles()),
         "word/settings.xml": X.settings_xml(even_odd=True),
         "word/fontTable.xml": X.font_table_xml([TITLE, BODY, HEI, KAI, SONG]),
+        "word/theme/theme1.xml": X.theme_xml(),
         "word/footer1.xml": X.page_number_footer("right", SONG, CHAR),
         "word/footer2.xml": X.page_number_footer("left", SONG, CHAR),
         "word/_rels/document.xml.rels": X.document_rels(footers),
@@ -354,6 +355,7 @@ def _package(title: str, body: str, sect: str, headers: dict[str, tuple[str, str
         "word/styles.xml": X.styles_xml(BODY, S3, _notice_styles()),
         "word/settings.xml": X.settings_xml(even_odd=True),
         "word/fontTable.xml": X.font_table_xml([TITLE, BODY, HEI, KAI, SONG]),
+        "word/theme/theme1.xml": X.theme_xml(),
     }
     for name, xml in [*headers.values(), *footers.values()]:
         parts[f"word/{name}"] = xml
