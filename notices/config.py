@@ -73,6 +73,12 @@ class Config:
         """Template font name (canonical) -> the office's: what a Template rewrites."""
         return {FONT_ROLES[role]: name for role, name in self.fonts.items()}
 
+    def layout(self, kind: str) -> dict:
+        """The [layout] choices a notice template of ``kind`` reads (engine options)."""
+        section = self.section("layout")
+        return {"sealed": kind in section.get("sealed", []), "bold_level3": bool(section.get("bold_level3")),
+                "imprint_even_page": bool(section.get("imprint_even_page"))}
+
 
 def load_config(path: Path | None) -> Config:
     defaults = _defaults()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -39,7 +39,7 @@ from ..render.template_build import FIELDS
 from ..textfmt import cn_date
 from .plan import make_proposal
 from .status import progress_for_table
-from .table import TableRequest, render_table
+from .table import TableRequest, build_spec, render_table
 
 KINDS = (DUBAN, TONGBAO, YUETAN)
 PARALLEL_MIN = 50  # documents: a batch this large is rendered in worker processes, one per core
@@ -126,16 +126,23 @@ class Batch:
                 refs[u] = (letter.doc_number, letter.issued_on)
         table_req = TableRequest(progress=progress_for_table(self.project, self.as_of, None), as_of=self.as_of,
                                  attachment=2)
+        # 附件2, the 序时进度表: bound into the 通报 (landscape pages, page numbers running on),
+        # or ([layout] bind_table = false) a file of its own headed "<文号>附件2" (GB/T 9704 §8).
+        bound = bool(self.project.config.section("layout").get("bind_table", True))
+        table = None
+        if bound:
+            spec = build_spec(self.project, table_req)
+            table = {"label": spec.attachment_label, "title": spec.title, "subtitle": spec.subtitle, "rows": spec.rows}
 
         def extras(no: str) -> list[tuple[str, bytes]]:
-            spec, data = render_table(self.project, table_req)
+            spec, data = render_table(self.project, replace(table_req, doc_number=no))
             return [("附件2-序时进度表", data)]
 
         return _Job(
             TONGBAO, "", tongbao_title(self.registry), self.options.tongbao_recipients.split("，"), subjects, None, "通报",
-            lambda no: tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
-                                       duban_refs=refs, options=self.options),
-            extras)
+            lambda no: {**tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
+                                          duban_refs=refs, options=self.options), "table": table},
+            None if bound else extras)
 
     def yuetan(self, meetings: list[Meeting]) -> list[_Job]:
         jobs = []
@@ -162,7 +169,8 @@ class Batch:
     def template(self, kind: str) -> Template:
         if kind not in self._templates:
             name = f"{kind}.docx"
-            tpl = Template(self.project.templates_dir / name, self.project.config.font_swaps)
+            tpl = Template(self.project.templates_dir / name, self.project.config.font_swaps,
+                           self.project.config.layout(kind))
             tpl.validate(*FIELDS[name])
             self._templates[kind] = tpl
         return self._templates[kind]
@@ -220,7 +228,7 @@ class Batch:
         composed and rendered in ``workers`` processes and written and recorded here, in order."""
         records = [self._allocate(j) for j in jobs]
         todo = [(j, r) for j, r in zip(jobs, records) if r.status != "issued"]
-        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts))
+        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts), dict(self.template(kind).options))
                  for kind in dict.fromkeys(j.kind for j, _ in todo)}
         chunk = max(1, min(32, len(todo) // (workers * 8)))
         # Forked workers compose each context themselves from what they inherited (the

@@ -148,8 +148,9 @@ def cell(width: int, paragraphs: str, valign: str = "center") -> str:
 # --- section and package parts -------------------------------------------
 def sect_pr(width: int, height: int, top: int, bottom: int, left: int, right: int, footer: int,
             footers: dict[str, str], landscape: bool = False, title_page: bool = False,
-            header: int = 851, line_pitch: int = 579) -> str:
+            header: int = 851, line_pitch: int = 579, break_type: str | None = None) -> str:
     refs = "".join(f'<w:footerReference w:type="{kind}" r:id="{rid}"/>' for kind, rid in footers.items())
+    refs += f'<w:type w:val="{break_type}"/>' if break_type else ""
     orient = ' w:orient="landscape"' if landscape else ""
     return (f"<w:sectPr>{refs}<w:pgSz w:w=\"{width}\" w:h=\"{height}\"{orient}/>"
             f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
@@ -399,6 +400,33 @@ def patch_vmerge(xml: str) -> str:
     return _VMERGE_CELL.sub(one, xml)
 
 
+_INDENT_PARA = re.compile(r"<w:p[ >](?:(?!<w:p[ >]).)*?{%\s*indent\s.*?%}.*?</w:p>", re.DOTALL)
+_INDENT_TAG = re.compile(r"{%\s*indent\s+(left|right)\s*=\s*(.*?)\s*%}", re.DOTALL)
+
+
+def patch_indent(xml: str) -> str:
+    """`{% indent right=EXPR %}` (or left=) in a paragraph's text: the paragraph's
+    w:ind gets that side from EXPR (twips) at render time.
+
+    Positions that depend on the text (the signature centred over the date) are
+    worked out when rendering, while the template itself keeps a plain number
+    there, so it stays a valid document that Word opens and a validator accepts."""
+
+    def one(m: re.Match) -> str:
+        p = m.group(0)
+        for side, expr in _INDENT_TAG.findall(p):
+            value = f'w:{side}="{{{{ {expr.replace(chr(34), chr(39))} }}}}"'
+            if re.search(rf'<w:ind\b[^>]*\bw:{side}="', p):
+                p = re.sub(rf'(<w:ind\b[^>]*?)\bw:{side}="[^"]*"', lambda x: x.group(1) + value, p, count=1)
+            elif "<w:ind" in p:
+                p = re.sub(r"<w:ind\b", "<w:ind " + value, p, count=1)
+            else:
+                p = re.sub(r"(<w:jc\b|</w:pPr>)", f"<w:ind {value}/>\\1", p, count=1)
+        return _INDENT_TAG.sub("", p)
+
+    return _INDENT_PARA.sub(one, xml)
+
+
 # XML 1.0 Char (§2.2) is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
 # [#x10000-#x10FFFF]: the rest of C0, the surrogates (a lone one cannot even be
 # encoded as UTF-8) and U+FFFE/U+FFFF cannot be held at all.
@@ -512,10 +540,11 @@ def ppr_full(style: str | None = None, align: str | None = None, first_line: int
              hanging: int | None = None, before: int = 0, after: int = 0, line: int | None = None,
              line_rule: str = "exact", left: int | str | None = None, right: int | str | None = None,
              keep_next: bool = False, page_break_before: bool = False, frame: str = "", pbdr: str = "",
-             tabs: str = "", snap: bool = False) -> str:
+             tabs: str = "", snap: bool = False, tail: str = "") -> str:
     """Paragraph properties in the schema's element order (Word rejects others):
-    pStyle keepNext pageBreakBefore framePr pBdr tabs snapToGrid spacing ind jc.
-    Indents may be Jinja expressions (str) worked out at render time."""
+    pStyle keepNext pageBreakBefore framePr pBdr tabs snapToGrid spacing ind jc,
+    then ``tail`` (rPr, sectPr). Indents may be Jinja expressions (str) worked out
+    at render time."""
     out = f'<w:pStyle w:val="{style}"/>' if style else ""
     out += "<w:keepNext/>" if keep_next else ""
     out += "<w:pageBreakBefore/>" if page_break_before else ""
@@ -529,14 +558,21 @@ def ppr_full(style: str | None = None, align: str | None = None, first_line: int
                                                ("hanging", hanging)) if v is not None)
     out += f"<w:ind{ind}/>" if ind else ""
     out += f'<w:jc w:val="{align}"/>' if align else ""
-    return f"<w:pPr>{out}</w:pPr>"
+    return f"<w:pPr>{out}{tail}</w:pPr>"
 
 
-def imprint_table_props(width: int, inset: int, outer_sz: int = 8, inner_sz: int = 6,
-                        float_bottom: bool = True) -> str:
+def imprint_table_props(width: int, inset: int, page_x: int, outer_sz: int = 8, inner_sz: int = 6,
+                        caption: str = "版记") -> str:
     """A one-column table for a 版记: rules across its full width (top and
     bottom outer_sz, between rows inner_sz, none at the sides), text inset from
-    both sides; floated to the bottom of the type area of its page."""
+    both sides; floated to the bottom of the type area of the page it falls on.
+
+    Horizontally it is placed ``page_x`` twips from the page's left edge (the left
+    margin), not centred in the margins: LibreOffice keeps a floating table that
+    is as wide as the type area in the text flow (no text could wrap beside it),
+    where it ignores the bottom position; placed from the page edge it floats in
+    LibreOffice too, as in Word and WPS. The caption names it for readers and for
+    ``imprint_on_even_page``."""
     rules = (f'<w:tblBorders><w:top w:val="single" w:sz="{outer_sz}" w:space="0" w:color="000000"/>'
              '<w:left w:val="nil"/>'
              f'<w:bottom w:val="single" w:sz="{outer_sz}" w:space="0" w:color="000000"/>'
@@ -544,13 +580,33 @@ def imprint_table_props(width: int, inset: int, outer_sz: int = 8, inner_sz: int
              f'<w:insideH w:val="single" w:sz="{inner_sz}" w:space="0" w:color="000000"/>'
              '<w:insideV w:val="nil"/></w:tblBorders>')
     pos = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
-           'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
-           '<w:tblOverlap w:val="never"/>') if float_bottom else ""
-    return (f"<w:tblPr>{pos}<w:tblW w:w=\"{width}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>{rules}"
+           f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{page_x}" w:tblpYSpec="bottom"/>'
+           '<w:tblOverlap w:val="never"/>')
+    return (f"<w:tblPr>{pos}<w:tblW w:w=\"{width}\" w:type=\"dxa\"/>{rules}"
             '<w:tblLayout w:type="fixed"/>'
             f'<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="{inset}" w:type="dxa"/>'
             f'<w:bottom w:w="0" w:type="dxa"/><w:right w:w="{inset}" w:type="dxa"/></w:tblCellMar>'
-            '<w:tblLook w:val="0000"/></w:tblPr>')
+            f'<w:tblLook w:val="0000"/><w:tblCaption w:val={quoteattr(caption)}/></w:tblPr>')
+
+
+EMPTY_FOOTER_RID = "rIdFooterEmpty"  # the templates' footer part with nothing in it
+_BODY_SECT = re.compile(r"<w:sectPr\b(?:(?!<w:sectPr\b).)*?</w:sectPr>\s*</w:body>", re.DOTALL)
+
+
+def imprint_on_even_page(xml: str, empty_footer: str = EMPTY_FOOTER_RID) -> str:
+    """The office wants the 版记 on an even page (封四): the document's last
+    section, where the template puts the 版记 on a page of its own, starts on the
+    next even page, and neither it nor a blank page before it carries a page
+    number (GB/T 9704 §7.5): its footers become ``empty_footer`` (a relationship id).
+    Applied to a template's document part when it is loaded (engine.Template)."""
+    m = _BODY_SECT.search(xml)
+    if not m:
+        return xml
+    sect = m.group(0)
+    sect = re.sub(r'(<w:footerReference w:type="(?:default|even)" r:id=")[^"]*"', rf'\g<1>{empty_footer}"', sect)
+    sect = re.sub(r'<w:type w:val="[^"]*"/>', "", sect)
+    sect = re.sub(r"(<w:pgSz\b)", '<w:type w:val="evenPage"/>\\1', sect, count=1)
+    return xml[:m.start()] + sect + xml[m.end():]
 
 
 # --- combining rendered documents -------------------------------------------
