@@ -76,4 +76,4 @@ def test_bulletin_attachment_apart_carries_the_number(sample, tmp_path):
     main, table = (sample.root / o.path for o in record.outputs)
     assert table.name == "岫安委办〔2026〕2号-附件2-序时进度表.docx"
     assert document_text(table).lstrip().startswith("岫安委办〔2026〕2号附件2\n")
-    assert "进展情况" not in document_text(main)
+    assert "\n进展情况\n" not in document_text(main) and "\n附件2\n" not in document_text(main)
