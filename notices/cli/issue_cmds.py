@@ -26,9 +26,15 @@ def _dates(as_of, issued_on) -> tuple[dt.date, dt.date]:
     return parse_date(as_of) or today, parse_date(issued_on) or today
 
 
-def _warn(batch) -> None:
+def _warn(batch, kinds=()) -> None:
     for w in batch.warnings:
         click.secho(f"注意：{w}", fg="yellow", err=True)
+    missing = batch.project.config.missing_contact()
+    letters = [k for k in ("督办函", "约谈通知书") if k in kinds]
+    if missing and letters:
+        click.secho(f"注意：notices.toml 的 [office] 未填写{'、'.join(missing)}，{'、'.join(letters)}将没有联系方式。"
+                    "可用 notices config set office.contact 姓名、notices config set office.phone 电话 填写。",
+                    fg="yellow", err=True)
 
 
 # --- plan -----------------------------------------------------------------------------
@@ -51,8 +57,8 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     project = project_from(ctx)
     as_of, issued_on = _dates(as_of, issued_on)
     batch = Batch(project, as_of, issued_on)
-    _warn(batch)
     proposal = batch.proposal
+    _warn(batch, [k for k in ("督办函", "约谈通知书") if proposal.units(k)])
     click.echo(f"发文计划（截至{as_of.isoformat()}，进度轮次：{proposal.round_id or '无'}）")
     width = max((len(s.unit) for s in proposal.steps), default=0)
     for step in proposal.steps:
@@ -159,11 +165,11 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates):
     if plan.round_id and plan.round_id != batch.assessment.round_id:
         raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
                            f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
-    _warn(batch)
     jobs = batch.duban(plan.duban)
     if plan.tongbao:
         jobs.append(batch.tongbao(plan.named))
     jobs += batch.yuetan(plan.yuetan)
+    _warn(batch, {j.kind for j in jobs})
     _run(batch, jobs, dry_run, combined)
 
 
@@ -177,8 +183,8 @@ def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
 
         project = _project(ctx, templates)
         batch = Batch(project, *_dates(as_of, issued_on))
-        _warn(batch)
         jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "")
+        _warn(batch, {j.kind for j in jobs})
         _run(batch, jobs, dry_run, combined)
 
     for option in extra:
