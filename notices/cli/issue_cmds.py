@@ -114,8 +114,11 @@ def _run(batch, jobs, dry_run: bool, combined: bool) -> None:
             mine = [i for i in done if i.kind == kind]
             if mine:
                 folder = batch.project.outputs_dir / str(batch.issued_on.year) / kind
-                path = print_file(mine, folder, batch.issued_on)
+                path, laid_out = print_file(mine, folder, batch.issued_on,
+                                            str(batch.project.config.section("pdf").get("soffice", "")))
                 click.echo(f"打印合订本：{path}")
+                if not laid_out:
+                    click.echo("（未找到 LibreOffice，无法计算各份页数：合订本按奇数页分节，请用 Word 或 WPS 打印）")
 
 
 def _common(f):

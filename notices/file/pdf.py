@@ -457,6 +457,24 @@ def page_count(pdf: Path) -> int:
     return len(_reader(pdf).pages)
 
 
+def count_pages(docs: Sequence[Path], soffice: str = "") -> list[int] | None:
+    """Each document's page count as LibreOffice lays it out (one run over all of
+    them, in a temporary folder), or None when LibreOffice is not there or fails."""
+    try:
+        exe = find_soffice(soffice)
+    except NoticesError:
+        return None
+    with tempfile.TemporaryDirectory(prefix=temp_prefix()) as tmp:
+        staged = []
+        for i, doc in enumerate(docs):  # copies: names of their own, nothing written beside the originals
+            staged.append(Path(tmp) / f"{i:05d}.docx")
+            shutil.copyfile(doc, staged[-1])
+        try:
+            return [page_count(pdf) for pdf in convert(staged, Path(tmp) / "pdf", soffice=exe)]
+        except NoticesError:
+            return None
+
+
 def pdfa_level(pdf: Path) -> str | None:
     """The PDF/A part and conformance claimed in the XMP metadata ("2B"), or None."""
     return _pdfa_level(_reader(pdf))

@@ -299,13 +299,19 @@ def _write(path: Path, data: bytes) -> Path:
     return write_atomic(path, data, identical_ok=True)
 
 
-def print_file(issued: list[Issued], folder: Path, day: dt.date) -> Path | None:
+def print_file(issued: list[Issued], folder: Path, day: dt.date, soffice: str = "") -> tuple[Path | None, bool]:
     """One .docx of a batch's letters, each starting on an odd page with its own
-    page numbers, for printing in one go (not registered: a copy)."""
+    page numbers, for printing in one go (not registered: a copy); and whether the
+    letters were laid out by LibreOffice to count their pages (see
+    ooxml.combine_documents: blank pages of their own then keep each letter on a
+    front side in every reader; without LibreOffice odd-page sections, right in
+    Word and WPS)."""
+    from ..file.pdf import count_pages
     from ..render.ooxml import combine_documents
 
     mains = [i.paths[0] for i in issued if i.paths]
     if not mains:
-        return None
-    data = combine_documents([p.read_bytes() for p in mains])
-    return write_atomic(next_free(folder / f"打印合订本-{day.isoformat()}.docx"), data)
+        return None, False
+    pages = count_pages(mains, soffice)
+    data = combine_documents([p.read_bytes() for p in mains], pages, blank_footer="rIdFooterFirst")
+    return write_atomic(next_free(folder / f"打印合订本-{day.isoformat()}.docx"), data), pages is not None

@@ -628,20 +628,45 @@ def _sect_child(sect, name: str):
     return el
 
 
-def combine_documents(docs: list[bytes]) -> bytes:
+def _break_paragraph(etree, w: str, sect):
+    """An empty paragraph, exact 1 pt so it never needs a page, that ends a section with ``sect``."""
+    p = etree.Element(w + "p")
+    ppr = etree.SubElement(p, w + "pPr")
+    etree.SubElement(ppr, w + "spacing", {w + "before": "0", w + "after": "0", w + "line": "20",
+                                          w + "lineRule": "exact"})
+    rpr = etree.SubElement(ppr, w + "rPr")
+    for tag in ("sz", "szCs"):
+        etree.SubElement(rpr, w + tag, {w + "val": "2"})
+    ppr.append(sect)
+    return p
+
+
+def combine_documents(docs: list[bytes], pages: list[int] | None = None, blank_footer: str = "") -> bytes:
     """One .docx from several rendered from the same template, to print a batch in one go.
 
     Each document becomes a section that starts on an odd page (so every letter
     begins on a front side when printed duplex) and restarts its page numbers
     at 1. Headers, footers, styles and relationships are shared, so every part
     but the body and docProps must be byte-identical to the first document's.
+
+    Without ``pages`` each section is an odd-page section (w:type oddPage): right
+    in Word and WPS, but LibreOffice 7.4 gives such a section's page 2 its
+    first-page header and footer again (it makes the odd-page start a copy of the
+    first-page style whose next style is the first-page style). With ``pages``,
+    each document's page count as laid out, the sections start on the next page
+    and a document with an odd count is followed by a blank page of its own (a
+    section whose footers are ``blank_footer``, a relationship id of an empty
+    footer): the same pages in every reader that lays the letters out alike.
     """
+    import copy
     import io
 
     from lxml import etree
 
     if not docs:
         raise ValueError("no documents to combine")
+    if pages is not None and len(pages) != len(docs):
+        raise ValueError("one page count per document")
     packages = []
     for data in docs:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -659,21 +684,27 @@ def combine_documents(docs: list[bytes]) -> bytes:
         content = list(etree.fromstring(pkg["word/document.xml"]).find(w + "body"))
         if not content or content[-1].tag != w + "sectPr":
             raise ValueError(f"document {no} has no section properties at the end of its body")
-        # Its first section (usually its only one) starts on an odd page at page 1.
+        # Its first section (usually its only one) starts a page (an odd one) at page 1.
         head = next((s for s in (c.find(f"{w}pPr/{w}sectPr") for c in content if c.tag == w + "p")
                      if s is not None), content[-1])
-        _sect_child(head, "type").set(w + "val", "oddPage")
+        _sect_child(head, "type").set(w + "val", "oddPage" if pages is None else "nextPage")
         _sect_child(head, "pgNumType").set(w + "start", "1")
         body.extend(content)
-        if no < len(packages):
-            # A section break: the sectPr moves into a closing paragraph, exact 1 pt so it never needs a page.
-            ppr = etree.SubElement(etree.SubElement(body, w + "p"), w + "pPr")
-            etree.SubElement(ppr, w + "spacing", {w + "before": "0", w + "after": "0", w + "line": "20",
-                                                  w + "lineRule": "exact"})
-            rpr = etree.SubElement(ppr, w + "rPr")
-            for tag in ("sz", "szCs"):
-                etree.SubElement(rpr, w + tag, {w + "val": "2"})
-            ppr.append(content[-1])
+        if no == len(packages):
+            break
+        # A section break: the sectPr moves into a closing paragraph.
+        closing = content[-1]
+        body.append(_break_paragraph(etree, w, closing))
+        if pages is not None and pages[no - 1] % 2:
+            blank = copy.deepcopy(closing)
+            for el in blank.findall(w + "headerReference") + blank.findall(w + "footerReference") \
+                    + blank.findall(w + "titlePg") + blank.findall(w + "pgNumType"):
+                blank.remove(el)
+            for kind in ("default", "even"):
+                ref = etree.Element(w + "footerReference", {w + "type": kind, f"{{{R_NS}}}id": blank_footer})
+                blank.insert(0, ref)
+            _sect_child(blank, "type").set(w + "val", "nextPage")
+            body.append(_break_paragraph(etree, w, blank))
     parts = dict(first)
     parts["word/document.xml"] = XML_HEAD + etree.tostring(root, encoding="unicode")
     return zip_bytes(parts)
