@@ -9,6 +9,7 @@ PNG files are written here."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -43,8 +44,7 @@ PICTURES = {  # picture name -> the document (glob under outputs/)
 
 def notices(folder: Path, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "notices", "-C", str(folder), *args], check=True, cwd=folder,
-                   stdout=subprocess.DEVNULL, env={"PYTHONPATH": str(ROOT), "PATH": shutil.os.environ["PATH"],
-                                                   "HOME": shutil.os.environ.get("HOME", "/tmp")})
+                   stdout=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import run_cli
 from notices.project import Project
 from ooxml_valid import assert_valid
 
@@ -38,6 +38,9 @@ def written(tmp_path_factory) -> list[Path]:
     cli("plan", "--as-of", AS_OF, "--date", AS_OF, "--save", str(root / "plan.yaml"))
     cli("issue", "--plan", str(root / "plan.yaml"), "--print-file")
     cli("issue", "约谈", "--as-of", AS_OF, "--date", AS_OF, "--unit", "县应急管理局", "--time", "2026-12-03 14:30")
+    cli("config", "set", "layout.bind_table", "false")  # a 通报 whose 附件2 is a file of its own
+    cli("config", "set", "layout.imprint_even_page", "true")
+    cli("issue", "tongbao", "--as-of", AS_OF, "--date", "2026-11-30")
     files = sorted(p for p in root.rglob("*") if p.suffix in (".docx", ".xlsx"))
     return files
 

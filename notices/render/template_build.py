@@ -184,7 +184,6 @@ LINE = 560  # exact 28 pt, the usual Word setting for 22 lines a page
 RED = "FF0000"
 BLACK = "000000"
 S2, S3, S4 = X.SIZE["二号"], X.SIZE["三号"], X.SIZE["四号"]
-DIGITS = "0123456789"
 
 # 信函格式 (GB/T 9704 §10.1): 标志 top edge 30 mm from the page top; the red
 # double lines 170 mm long, 21 mm from the page's left edge (7 mm beyond the

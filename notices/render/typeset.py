@@ -101,6 +101,13 @@ def _shape_ok(widths: list[float]) -> bool:
     return rising or falling or diamond
 
 
+# What a title is written in: CJK, CJK and full-width punctuation, digits and Latin.
+# Anything else (symbols, private-use characters, line breaks of its own) is left to
+# the word processor to break.
+_TITLE_TEXT = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef\u2014\u2018\u2019\u201c\u201d\u2026"
+                         r"\u00b7 -~]+")
+
+
 @lru_cache(maxsize=256)
 def title_breaks(text: str, per_line: int) -> tuple[str, ...]:
     """`text` as title lines of at most `per_line` 字, broken only at allowed
@@ -108,7 +115,7 @@ def title_breaks(text: str, per_line: int) -> tuple[str, ...]:
     breaking is left to the word processor (one element)."""
     text = text.strip()
     total = zi(text)
-    if total <= per_line:
+    if total <= per_line or not _TITLE_TEXT.fullmatch(text):
         return (text,)
     points = break_points(text)
     for count in range(math.ceil(total / per_line), math.ceil(total / per_line) + 2):
