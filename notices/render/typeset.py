@@ -148,12 +148,14 @@ _LEAD = {
 }
 
 
+@lru_cache(maxsize=4096)  # a template asks for each paragraph's lead several times
 def heading_lead(text: str, level: int) -> str:
     """The opening heading of a paragraph at `level` (2: "（一）…。", 3: "1. …。"), or ""."""
     m = _LEAD[int(level)].match(text or "")
     return nest_quotes(m.group(0)) if m else ""
 
 
+@lru_cache(maxsize=4096)
 def heading_rest(text: str) -> str:
     """The paragraph after its opening heading (all of it when it has none)."""
     for pattern in _LEAD.values():
