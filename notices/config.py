@@ -74,6 +74,17 @@ class Config:
         """Template font name (canonical) -> the office's: what a Template rewrites."""
         return {FONT_ROLES[role]: name for role, name in self.fonts.items()}
 
+    def missing_contact(self) -> list[str]:
+        """[office] items a 督办函 or 约谈通知书 names as its contact, left empty."""
+        office = self.section("office")
+        return [name for key, name in (("contact", "联系人"), ("phone", "联系电话")) if not str(office.get(key, "")).strip()]
+
+    def layout(self, kind: str) -> dict:
+        """The [layout] choices a notice template of ``kind`` reads (engine options)."""
+        section = self.section("layout")
+        return {"sealed": kind in section.get("sealed", []), "bold_level3": bool(section.get("bold_level3")),
+                "imprint_even_page": bool(section.get("imprint_even_page"))}
+
 
 def _toml_value(value) -> str:
     if isinstance(value, bool):
@@ -182,12 +193,19 @@ def load_config(path: Path | None) -> Config:
     defaults = _defaults()
     if path is None or not path.exists():
         return Config(defaults, None)
-    label = str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
-        data = tomllib.loads(text)
     except UnicodeDecodeError:
-        raise NoticesError(f"{label} 不是 UTF-8 编码，请另存为 UTF-8") from None
+        raise NoticesError(f"{path} 不是 UTF-8 编码，请另存为 UTF-8") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    """The configuration in ``text`` (the contents of ``path``) over the defaults."""
+    defaults = _defaults()
+    label = str(path)
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         where = f"{label}:{m.group(1)}" if m else label

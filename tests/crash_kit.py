@@ -193,7 +193,8 @@ def make_office(root: Path) -> Path:
 
     write_registry(root / "registry")
     (root / "outputs").mkdir(parents=True)
-    (root / "notices.toml").write_text(CONFIG, encoding="utf-8")
+    # the 通报's 附件2 as a file of its own: a document written as two files
+    (root / "notices.toml").write_text(CONFIG + "\n[layout]\nbind_table = false\n", encoding="utf-8")
     for round_id in sorted({r.round_id for r in REPORTS}):
         save_round(root, round_id, [r for r in REPORTS if r.round_id == round_id])
     return root

@@ -80,3 +80,28 @@ def png_pages(pdf: Path, out_dir: Path, dpi: int = 50) -> list[Path]:
     prefix = out_dir / pdf.stem
     subprocess.run(["pdftoppm", "-png", "-r", str(dpi), str(pdf), str(prefix)], capture_output=True, check=True)
     return sorted(out_dir.glob(f"{pdf.stem}-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+def hrules(pdf: Path, page: int, dpi: int = 127, min_mm: float = 100.0) -> list[tuple[float, float, float]]:
+    """Horizontal rules drawn on `page` (1-based): (y, x0, x1) in mm of each pixel row
+    holding a dark run at least `min_mm` long (text never makes one that long)."""
+    ppm = subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf)],
+                         capture_output=True, check=True).stdout
+    magic, rest = ppm.split(b"\n", 1)
+    dims, rest = rest.split(b"\n", 1)
+    _, data = rest.split(b"\n", 1)
+    w, h = map(int, dims.split())
+    px_mm = 25.4 / dpi
+    out = []
+    for y in range(h):
+        row = data[y * w:(y + 1) * w]
+        start = None
+        for x in range(w + 1):
+            dark = x < w and row[x] < 128
+            if dark and start is None:
+                start = x
+            elif not dark and start is not None:
+                if (x - start) * px_mm >= min_mm:
+                    out.append((y * px_mm, start * px_mm, x * px_mm))
+                start = None
+    return out

@@ -98,18 +98,26 @@ def test_files_named_by_code_pdfa_and_page_counts(filed):
 
     root, _ = filed
     files = folder(root) / "文件"
+    # one file a piece: the 通报's 附件2 is bound into it
     assert sorted(p.name for p in files.iterdir()) == sorted(
-        [f"Z109-WS·2026-D30-AWB-000{n}{s}" for n in (1, 2) for s in (".pdf", "-2.pdf", ".json")]
-        + [f"Z109-WS·2026-D10-AWB-000{n}{s}" for n in (1, 2) for s in (".pdf", ".json")])
+        [f"Z109-WS·2026-{term}-AWB-000{n}{s}" for term in ("D30", "D10") for n in (1, 2) for s in (".pdf", ".json")])
     ws = catalogue(root)["归档文件目录"]
     for row in ws.iter_rows(min_row=3, values_only=True):
         pdfs = sorted(files.glob(f"{row[1]}*.pdf"))
         assert row[7] == sum(len(PdfReader(str(p)).pages) for p in pdfs) > 0
         for pdf in pdfs:
             assert pdfa_level(pdf) == "2B"
-    # the 通报's second file is its 附件2, the landscape 序时进度表
-    page = PdfReader(str(files / "Z109-WS·2026-D30-AWB-0001-2.pdf")).pages[0]
-    assert page.mediabox.width > page.mediabox.height
+    # the 通报 holds its 附件2, the landscape 序时进度表, between portrait pages
+    pages = PdfReader(str(files / "Z109-WS·2026-D30-AWB-0001.pdf")).pages
+    assert pages[0].mediabox.width < pages[0].mediabox.height and pages[-1].mediabox.width < pages[-1].mediabox.height
+    assert any(p.mediabox.width > p.mediabox.height for p in pages)
+
+
+def test_catalogue_validates(filed):
+    from ooxml_valid import assert_valid
+
+    root, _ = filed
+    assert_valid(folder(root) / "归档文件目录-2026.xlsx")
 
 
 def test_metadata_per_piece(filed):

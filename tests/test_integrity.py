@@ -100,6 +100,7 @@ def test_recorded_hash_is_of_the_bytes_written(office, monkeypatch):  # noqa: F8
 
     monkeypatch.setattr(issue, "write_atomic", spy_write)
     monkeypatch.setattr(register_module.Register, "record_many", spy_record)
+    apart(office)
     cli(office, "issue", "tongbao", *DAY)
     ((main_doc, attachment),) = calls
     for path, sha in (main_doc, attachment):
@@ -107,7 +108,13 @@ def test_recorded_hash_is_of_the_bytes_written(office, monkeypatch):  # noqa: F8
 
 
 # --- register verify ----------------------------------------------------------------------------
+def apart(office) -> None:
+    """The 通报's 附件2 issued as a file of its own: a document with two outputs."""
+    cli(office, "config", "set", "layout.bind_table", "false")
+
+
 def test_register_verify_names_each_changed_and_missing_file(office):  # noqa: F811
+    apart(office)
     cli(office, "issue", "duban", *DAY)
     cli(office, "issue", "tongbao", *DAY)
     assert "共核对 4 个文件，全部与登记时一致" in cli(office, "register", "verify")

@@ -8,6 +8,7 @@ Project and status as in test_ladder.py (A overdue, B unreported, C clean).
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -110,8 +111,21 @@ def test_print_file_holds_every_letter(office):  # noqa: F811
     (combined,) = (office / "outputs" / "2026" / "督办函").glob("打印合订本-2026-11-30.docx")
     assert str(combined) in out
     xml = zipfile.ZipFile(combined).read("word/document.xml").decode("utf-8")
-    assert xml.count("<w:sectPr") == 2 and xml.count('w:val="oddPage"') == 2
     assert "某安委办函〔2026〕1号" in xml and "某安委办函〔2026〕2号" in xml
+    if shutil.which("soffice"):  # each letter's pages counted: sections from the next page, blank pages of their own
+        assert xml.count('w:val="oddPage"') == 0 and xml.count('w:val="nextPage"') == xml.count("<w:sectPr") >= 2
+    else:  # odd-page sections, right in Word and WPS
+        assert xml.count("<w:sectPr") == 2 and xml.count('w:val="oddPage"') == 2
+        assert "未找到 LibreOffice" in out
+
+
+def test_print_file_without_libreoffice_uses_odd_page_sections(office, monkeypatch):  # noqa: F811
+    monkeypatch.setenv("PATH", "/nonexistent")
+    out = cli(office, "issue", "duban", *DAY, "--print-file")
+    (combined,) = (office / "outputs" / "2026" / "督办函").glob("打印合订本-2026-11-30.docx")
+    xml = zipfile.ZipFile(combined).read("word/document.xml").decode("utf-8")
+    assert xml.count("<w:sectPr") == 2 and xml.count('w:val="oddPage"') == 2
+    assert "未找到 LibreOffice" in out and "请用 Word 或 WPS 打印" in out
 
 
 def _issue_process(root, unit, day):

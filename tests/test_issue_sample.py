@@ -58,10 +58,27 @@ def test_every_flagged_milestone_of_the_unit_and_no_other(sample):
 
 def test_bulletin_with_its_attachment(sample):
     (record,) = Register(db_path(sample), sample.root).list(kind="通报")
-    assert record.doc_number == "岫安委办〔2026〕1号" and len(record.outputs) == 2
-    main, table = (sample.root / o.path for o in record.outputs)
-    text = document_text(main)
+    assert record.doc_number == "岫安委办〔2026〕1号" and len(record.outputs) == 1  # 附件2 bound in
+    text = document_text(sample.root / record.outputs[0].path)
     assert "岫岩满族自治县安全生产委员会办公室文件" in text and "各单位任务完成情况排名" in text
     assert re.search(r"截至2026年11月29日，全县应完成事项\d+项，已完成\d+项，完成率\d+(\.\d)?%", text)
-    assert "附件：1. 各单位任务完成情况排名\n2. " in text
-    assert "附件2" in document_text(table) and table.name == "岫安委办〔2026〕1号-附件2-序时进度表.docx"
+    assert "附件：1.各单位任务完成情况排名\n2." in text
+    assert "\n附件2\n" in text and "进展情况" in text and text.index("附件2\n") < text.index("印发")
+
+
+def test_bulletin_attachment_apart_carries_the_number(sample, tmp_path):
+    """[layout] bind_table = false: 附件2 is a file of its own headed "<文号>附件2" (GB/T 9704 §8)."""
+    config = sample.root / "notices.toml"
+    kept = config.read_bytes()
+    assert run_cli(sample, "config", "set", "layout.bind_table", "false").exit_code == 0
+    try:  # the round's 通报 is out: a second one says why
+        result = run_cli(sample, "issue", "tongbao", "--as-of", AS_OF, "--date", "2026-11-30",
+                         "--force", "--reason", "附件另行印发")
+        assert result.exit_code == 0, result.output
+    finally:
+        config.write_bytes(kept)
+    record = next(r for r in Register(db_path(sample), sample.root).list(kind="通报") if r.serial == 2)
+    main, table = (sample.root / o.path for o in record.outputs)
+    assert table.name == "岫安委办〔2026〕2号-附件2-序时进度表.docx"
+    assert document_text(table).lstrip().startswith("岫安委办〔2026〕2号附件2\n")
+    assert "\n进展情况\n" not in document_text(main) and "\n附件2\n" not in document_text(main)

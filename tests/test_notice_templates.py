@@ -41,7 +41,7 @@ CONTEXTS = {
                     ranking=[dict(rank=1, rank_merge="restart", unit="县应急管理局", due=5, done=5, overdue=0, rate="100%"),
                              dict(rank=1, rank_merge="continue", unit="县消防救援大队", due=4, done=4, overdue=0, rate="100%"),
                              dict(rank=3, rank_merge="restart", unit="县交通运输局", due=6, done=3, overdue=3, rate="50%")],
-                    printer=ORGAN, print_date_cn="2026年11月29日"),
+                    printer=ORGAN, print_date_cn="2026年11月29日", table=None),
 }
 LETTERS = ("督办函.docx", "约谈通知书.docx")
 
@@ -228,24 +228,63 @@ def test_body_levels_pick_font_and_indent(tmp_path, name):
 
 
 @pytest.mark.parametrize("name", list(CONTEXTS))
-def test_attachments_signature_date_note(tmp_path, name):
+def test_attachment_note_names_aligned(tmp_path, name):
     doc = parts(render(tmp_path, name))["word/document.xml"]
-    first, second = find_para(doc, "^附件："), find_para(doc, "^2. 报送模板$")
-    assert text_of(first) == "附件：1. 逾期任务清单"
-    assert (ppr(first, "ind", "left"), ppr(first, "ind", "hanging")) == ("1600", "960")  # 2 字 in, numbers aligned
-    assert ppr(second, "ind", "left") == "1600"
-    sig = [p for p in doc.iter(W + "p") if text_of(p) == ORGAN][-1]
-    date = find_para(doc, r"^2026年11月29日$")
-    assert ppr(sig, "jc", "val") == "right" and ppr(sig, "ind", "right") == "640"
-    # the date starts 2 字 right of the signature: 17 字 signature, 7 字 date (digits half width)
-    assert ppr(date, "jc", "val") == "right" and ppr(date, "ind", "right") == str((17 - 7) * 320)
+    first, second = find_para(doc, "^附件："), find_para(doc, "^2.报送模板$")
+    assert text_of(first) == "附件：1.逾期任务清单"
+    # "附件：" 2 字 in; each name after a tab at 2 + 3 + 1.5 字: a wrapped line continues under the
+    # name's first character, not under "2." (hanging indents)
+    assert (ppr(first, "ind", "left"), ppr(first, "ind", "hanging")) == ("2080", "1440")
+    assert (ppr(second, "ind", "left"), ppr(second, "ind", "hanging")) == ("2080", "480")
+    assert first.find(".//w:r/w:tab", NS) is not None and second.find(".//w:r/w:tab", NS) is not None
     note = find_para(doc, "^（联系人")
     assert text_of(note) == "（联系人：张三，电话：0415-1234567）" and ppr(note, "ind", "firstLine") == "640"
 
 
+def _width(text: str) -> int:
+    """twips of a 3号 run: CJK 320, digits 160, each 5 tighter (TB.CHAR_SPACING), and a
+    quarter 字 at each change between CJK and digits (typeset.AUTOSPACE)."""
+    changes = sum(1 for a, b in zip(text, text[1:]) if (ord(a) > 0x2E80) != (ord(b) > 0x2E80))
+    return sum(320 if ord(c) > 0x2E80 else 160 for c in text) + TB.CHAR_SPACING * len(text) + changes * 80
+
+
+def signature_and_date(doc, signer=ORGAN, date="2026年11月29日"):
+    sig = [p for p in doc.iter(W + "p") if text_of(p) == signer][-1]
+    return sig, find_para(doc, rf"^{date}$")
+
+
+@pytest.mark.parametrize("name", LETTERS)
+def test_sealed_layout_date_four_zi_in_signature_centred_over_it(tmp_path, name):
+    # a short signature: centred over the date, whose right end is 4 字 in (GB/T 9704 §7.3.5.1)
+    doc = parts(render(tmp_path, name, signer="岫岩县安委会办公室"))["word/document.xml"]
+    sig, day = signature_and_date(doc, "岫岩县安委会办公室")
+    assert ppr(sig, "jc", "val") == ppr(day, "jc", "val") == "right" and ppr(day, "ind", "right") == "1280"
+    assert int(ppr(sig, "ind", "right")) == 1280 + (_width("2026年11月29日") - _width("岫岩县安委会办公室")) // 2
+    assert ppr(sig, "spacing", "before") == str(2 * TB.LINE)  # the seal's place: 2 lines below the text
+    # a signature too long to centre stops at the type area's right edge
+    sig, day = signature_and_date(parts(render(tmp_path, name))["word/document.xml"])
+    assert (ppr(sig, "ind", "right"), ppr(day, "ind", "right")) == ("0", "1280")
+
+
+def test_unsealed_layout_by_configuration(tmp_path):
+    # 通报 (not in [layout] sealed): signature 2 字 from the right, one line below the text; the
+    # date starting 2 字 right of the signature's start, i.e. where the signature would end 2 字 on
+    sig, day = signature_and_date(parts(render(tmp_path, "通报.docx"))["word/document.xml"])
+    assert ppr(sig, "jc", "val") == "right" and ppr(sig, "ind", "right") == "640"
+    assert ppr(sig, "spacing", "before") == str(TB.LINE)
+    assert ppr(day, "jc", "val") == "left" and int(ppr(day, "ind", "left")) == TB.TEXT_WIDTH - _width(ORGAN)
+    # a 督办函 configured unsealed takes the same layout
+    (tmp_path / "x.docx").write_bytes(TB.TEMPLATES["督办函.docx"]())
+    out = tmp_path / "unsealed.docx"
+    out.write_bytes(Template(tmp_path / "x.docx", {}, {"sealed": False}).render(CONTEXTS["督办函.docx"]))
+    sig, day = signature_and_date(parts(out)["word/document.xml"])
+    assert ppr(sig, "ind", "right") == "640" and int(ppr(day, "ind", "left")) == TB.TEXT_WIDTH - _width(ORGAN)
+
+
 def test_date_longer_than_signature_goes_flush_right(tmp_path):
-    doc = parts(render(tmp_path, "督办函.docx", signer="县安委办"))["word/document.xml"]
-    assert ppr(find_para(doc, r"^2026年11月29日$"), "ind", "right") == "0"
+    doc = parts(render(tmp_path, "通报.docx", signer="县安委办"))["word/document.xml"]
+    day = find_para(doc, r"^2026年11月29日$")
+    assert int(ppr(day, "ind", "left")) == TB.TEXT_WIDTH - _width("2026年11月29日")
 
 
 def test_optional_parts_drop_cleanly(tmp_path):
@@ -265,7 +304,7 @@ def test_duban_items_table_is_an_attachment_after_the_signature(tmp_path):
     table = next(i for i, b in enumerate(blocks) if b.tag == W + "tbl")
     cc = texts.index("抄送：县应急管理局。")
     # body … 附件说明 … signature, date, 附注 | new page: label, title, table | 抄送 last
-    assert texts.index("附件：1. 逾期任务清单") < note < label < title < table < cc
+    assert texts.index("附件：1.逾期任务清单") < note < label < title < table < cc
     assert texts.index("2026年11月29日") == note - 1
     label, title = blocks[label], blocks[title]
     assert label.find("w:pPr/w:pageBreakBefore", NS) is not None
@@ -352,16 +391,20 @@ def test_bulletin_imprint_rules(tmp_path, cc):
     assert (b["top"].get(W + "sz"), b["insideH"].get(W + "sz"), b["bottom"].get(W + "sz")) == ("8", "6", "8")
     assert {b[s].get(W + "color") for s in ("top", "insideH", "bottom")} == {"000000"}
     assert b["left"].get(W + "val") == b["right"].get(W + "val") == "nil"
-    mar = tbl_pr.find("w:tblCellMar", NS)
-    assert mar.find("w:left", NS).get(W + "w") == mar.find("w:right", NS).get(W + "w") == "280"  # 1 字 of 4号
+    mar = tbl_pr.find("w:tblCellMar", NS)  # no cell margins: the rules span the 版心 in every reader
+    assert mar.find("w:left", NS).get(W + "w") == mar.find("w:right", NS).get(W + "w") == "0"
+    # floated to the bottom of the type area, placed from the page's left edge at the left margin
+    # (a floating table centred in the margins stays in the flow in LibreOffice)
     pos = tbl_pr.find("w:tblpPr", NS)
     assert (pos.get(W + "vertAnchor"), pos.get(W + "tblpYSpec")) == ("margin", "bottom")
+    assert (pos.get(W + "horzAnchor"), pos.get(W + "tblpX")) == ("page", str(TB.PORTRAIT["left"]))
     rows = [text_of(r) for r in table.findall("w:tr", NS)]
     printer = table.findall("w:tr", NS)[-1]
     assert rows == ([f"抄送：{cc}。"] if cc else []) + [ORGAN + "2026年11月29日印发"]
     assert printer.find(".//w:r/w:tab", NS) is not None
-    tab = printer.find(".//w:pPr/w:tabs/w:tab", NS)
-    assert tab.get(W + "val") == "right" and tab.get(W + "pos") == str(TB.TEXT_WIDTH - 2 * 280)
+    tab = printer.find(".//w:pPr/w:tabs/w:tab", NS)  # the date ends 1 字 (of 4号) in from the right
+    assert tab.get(W + "val") == "right" and tab.get(W + "pos") == str(TB.TEXT_WIDTH - 280)
+    assert ppr(printer.find(".//w:p", NS), "ind", "left") == "280"  # the printer 1 字 in
     assert {sz.get(W + "val") for sz in table.iter(W + "sz")} == {"28"}  # 4号
 
 

@@ -270,15 +270,15 @@ def test_cli_selection_errors(issued):
 def test_cli_year_then_skip_then_number(issued, starts, tmp_path):
     out = cli(issued, "pdf", "--year", "2026")
     docx = sorted((issued / "outputs" / "2026").rglob("*.docx"))
-    assert len(docx) == 4 and starts.count == 1
+    assert len(docx) == 3 and starts.count == 1  # the 通报's 附件2 is bound into it
     for d in docx:
         assert pdfa_level(d.with_suffix(".pdf")) == "2B"
-    assert "[4/4] 已转换" in out and "共 4 个文件：已转换 4 个。" in out
+    assert "[3/3] 已转换" in out and "共 3 个文件：已转换 3 个。" in out
     if fangsong_missing():  # one warning per font pair, however many files
-        assert out.count("本机缺少字体“仿宋_GB2312”，PDF 中以“FandolFang”代替（4 个文件）") == 1
+        assert out.count("本机缺少字体“仿宋_GB2312”，PDF 中以“FandolFang”代替（3 个文件）") == 1
 
     again = cli(issued, "pdf", "--year", "2026", "--kind", "通报")
-    assert again.count("跳过（已有 PDF）") == 2 and "跳过 2 个（已有 PDF，加 --force 重新转换）" in again
+    assert again.count("跳过（已有 PDF）") == 1 and "跳过 1 个（已有 PDF，加 --force 重新转换）" in again
     assert starts.count == 1  # nothing to convert: LibreOffice not started
 
     out = cli(issued, "pdf", "某安委办函【2026】1号", "--out", str(tmp_path / "发送"))

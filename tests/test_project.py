@@ -53,7 +53,7 @@ def test_project_templates_are_used(mini_project):
         for info in zin.infolist():
             body = zin.read(info)
             if info.filename == "word/document.xml":
-                body = body.replace("{{ title }}".encode(), "{{ title }}（本办修订版）".encode())
+                body = body.replace("{{ title|title_lines(28) }}".encode(), "{{ title|title_lines(28) }}（本办修订版）".encode())
             zout.writestr(info, body)
     result = run_cli(mini_project, "table", "-o", str(mini_project.root / "t.docx"))
     assert result.exit_code == 0, result.output

@@ -87,7 +87,13 @@ def tongbao(f: Fields) -> dict:
     return dict(letter_common(f), organ_header=f(), title=f(), recipients=f(), ranking_label=f(), ranking_title=f(),
                 ranking=[dict(rank=f(), rank_merge="restart", unit=f(), due=f(), done=f(), overdue=f(), rate=f())
                          for _ in range(2)],
-                printer=f(), print_date_cn=f())
+                printer=f(), print_date_cn=f(), table=bound(f))
+
+
+def bound(f: Fields) -> dict:
+    """附件2 bound into the 通报: the 序时进度表's fields under the names the 通报 gives them."""
+    own = table(f, progress=True)
+    return dict(label=own["attachment_label"], title=own["title"], subtitle=own["subtitle"], rows=own["rows"])
 
 
 def table(f: Fields, progress: bool = False) -> dict:

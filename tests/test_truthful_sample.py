@@ -84,7 +84,8 @@ def test_the_issuing_office_is_never_addressed_criticised_or_ranked(sample):
         assert not any(OFFICE in unit for unit in record.subjects)
         if record.kind == "通报":
             body = document_text(sample.root / record.outputs[0].path)
-            problems, ranking = body.split("三、存在的问题")[1].split("四、工作要求")[0], body.split("附件1")[-1]
+            problems = body.split("三、存在的问题")[1].split("四、工作要求")[0]
+            ranking = body.split("各单位任务完成情况排名")[-1].split("附件2")[0]  # the 序时进度表 after it quotes the plan
             assert OFFICE not in problems and OFFICE not in ranking
             assert "予以通报表扬" in body and OFFICE not in body.split("予以通报表扬")[0].split("二、")[-1]
     status = ok(sample, "status", "--as-of", AS_OF)

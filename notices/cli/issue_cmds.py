@@ -29,9 +29,15 @@ def _dates(project, as_of, issued_on) -> tuple[dt.date, dt.date]:
             check_date(project, parse_date(issued_on) or today, "成文日期"))
 
 
-def _warn(batch) -> None:
+def _warn(batch, kinds=()) -> None:
     for w in batch.warnings:
         click.secho(f"注意：{w}", fg="yellow", err=True)
+    missing = batch.project.config.missing_contact()
+    letters = [k for k in ("督办函", "约谈通知书") if k in kinds]
+    if missing and letters:
+        click.secho(f"注意：notices.toml 的 [office] 未填写{'、'.join(missing)}，{'、'.join(letters)}将没有联系方式。"
+                    "可用 notices config set office.contact 姓名、notices config set office.phone 电话 填写。",
+                    fg="yellow", err=True)
 
 
 # --- plan -----------------------------------------------------------------------------
@@ -56,8 +62,8 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     project = project_from(ctx, writes=bool(save))
     as_of, issued_on = _dates(project, as_of, issued_on)
     batch = Batch(project, as_of, issued_on)
-    _warn(batch)
     proposal = batch.proposal
+    _warn(batch, [k for k in ("督办函", "约谈通知书") if proposal.units(k)])
     meetings = batch.meeting_times([Meeting(u) for u in proposal.units("约谈通知书")])
     click.echo(f"发文计划（截至{as_of.isoformat()}，进度轮次：{proposal.round_id or '无'}）")
     internal = [s for s in batch.assessment.internal_units if unit_items(s)]
@@ -150,8 +156,11 @@ def _run(batch, jobs, dry_run: bool, combined: bool, force: bool = False) -> Non
             mine = [i for i in done if i.kind == kind]
             if mine:
                 folder = batch.project.outputs_dir / str(batch.issued_on.year) / kind
-                path = print_file(mine, folder, batch.issued_on)
+                path, laid_out = print_file(mine, folder, batch.issued_on,
+                                            str(batch.project.config.section("pdf").get("soffice", "")))
                 click.echo(f"打印合订本：{path}")
+                if not laid_out:
+                    click.echo("（未找到 LibreOffice，无法计算各份页数：合订本按奇数页分节，请用 Word 或 WPS 打印）")
 
 
 def _common(f):
@@ -209,7 +218,6 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates, 
     if plan.round_id and plan.round_id != batch.assessment.round_id:
         raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
                            f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
-    _warn(batch)
     requests = [Request(kind, unit, plan.reasons.get((kind, unit), ""), plan.lines.get((kind, unit), str(plan_file)))
                 for kind, units in (("督办函", plan.duban), ("通报", [""] if plan.tongbao else []),
                                     ("通报", plan.named), ("约谈通知书", [m.unit for m in plan.yuetan]))
@@ -223,6 +231,7 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates, 
     if plan.tongbao:
         jobs.append(batch.tongbao(plan.named, reasons("通报"), plan.reasons.get(("通报", ""), "")))
     jobs += batch.yuetan(plan.yuetan, reasons("约谈通知书"))
+    _warn(batch, {j.kind for j in jobs})
     # in a plan, what goes against the ladder says why in the file (原因); --force here
     # only lets an earlier 成文日期 through
     _run(batch, jobs, dry_run, combined, force)
@@ -241,8 +250,8 @@ def _kind_command(kind: str, name: str, doc: str, unit_help: str, extra=()):
             raise click.UsageError("--force 与 --reason 须同时使用，并写明原因，如 --force --reason \"县领导批示要求再次督办\"")
         project = _project(ctx, templates)
         batch = Batch(project, *_dates(project, as_of, issued_on))
-        _warn(batch)
         jobs = batch.jobs_for(kind, list(units) or None, kw.get("time"), kw.get("place") or "", reason)
+        _warn(batch, {j.kind for j in jobs})
         _run(batch, jobs, dry_run, combined, force)
 
     for option in extra:

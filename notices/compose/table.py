@@ -34,6 +34,7 @@ class TableRow:
     task_no: int = 0
     progress: str = ""  # 进展情况 text, with --progress
     status: str = ""  # status word, with --progress
+    keep_next: bool = False  # on the same page as the next row: a lead row and its first task, a task's rows
 
     @property
     def cells(self) -> tuple[str, ...]:
@@ -109,4 +110,6 @@ def table_rows(registry: Registry, tasks: list[Task], progress: dict | None = No
                     ms.requirement, ms.deadline, task.units_label, task.remark, ms.id, task.no,
                     progress=text, status=status,
                 ))
+    for row, following in zip(rows, rows[1:]):
+        row.keep_next = row.kind == "lead"
     return rows

@@ -175,4 +175,5 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
         "ranking_title": RANKING_TITLE,
         "printer": office.name,
         "print_date_cn": cn_date(print_date or issued_on),
+        "table": None,  # 附件2 bound into the 通报: filled in by jobs.issue (the 序时进度表's rows)
     }

@@ -111,15 +111,24 @@ class ConversionError(NoticesError):
 
 
 # --- convert ---------------------------------------------------------------------------
+# A text document keeps the blank pages its layout asks for (an odd/even section
+# start: the 版记 on an even page, a letter of a print bundle on a front side); by
+# default LibreOffice's PDF export drops them and the pages after change sides.
+KEEP_BLANKS = {"IsSkipEmptyPages": {"type": "boolean", "value": "false"}}
+
+
 def _filter_for(fmt: str, source: Path, pdfa: bool) -> str:
-    if not pdfa:
-        return fmt
     ext, _, rest = fmt.partition(":")
     if ext != "pdf":
-        raise ValueError(f"PDF/A needs a pdf format, not {fmt!r}")
+        if pdfa:
+            raise ValueError(f"PDF/A needs a pdf format, not {fmt!r}")
+        return fmt
     name, _, options = rest.partition(":")
+    writer = source.suffix.lower() not in _PDF_FILTERS
+    if not pdfa and not writer:
+        return fmt
     name = name or _PDF_FILTERS.get(source.suffix.lower(), "writer_pdf_Export")
-    merged = {**(json.loads(options) if options else {}), **PDFA}
+    merged = {**(KEEP_BLANKS if writer else {}), **(json.loads(options) if options else {}), **(PDFA if pdfa else {})}
     return f"pdf:{name}:{json.dumps(merged, separators=(',', ':'))}"
 
 
@@ -492,6 +501,24 @@ def _reader(pdf: Path):
 
 def page_count(pdf: Path) -> int:
     return len(_reader(pdf).pages)
+
+
+def count_pages(docs: Sequence[Path], soffice: str = "") -> list[int] | None:
+    """Each document's page count as LibreOffice lays it out (one run over all of
+    them, in a temporary folder), or None when LibreOffice is not there or fails."""
+    try:
+        exe = find_soffice(soffice)
+    except NoticesError:
+        return None
+    with tempfile.TemporaryDirectory(prefix=temp_prefix()) as tmp:
+        staged = []
+        for i, doc in enumerate(docs):  # copies: names of their own, nothing written beside the originals
+            staged.append(Path(tmp) / f"{i:05d}.docx")
+            shutil.copyfile(doc, staged[-1])
+        try:
+            return [page_count(pdf) for pdf in convert(staged, Path(tmp) / "pdf", soffice=exe)]
+        except NoticesError:
+            return None
 
 
 def pdfa_level(pdf: Path) -> str | None:

@@ -235,7 +235,7 @@ def _from_text(doc: _Doc, kind_folder: str, rounds: dict[str, str], problems: li
             recipients = [r for r in re.split(r"[，,、]", p.rstrip("：:")) if r]
             break
     dates = [d for p in paragraphs if re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日", p) for d in [_cn_day(p)] if d]
-    issued_on = dates[-1] if dates else None
+    issued_on = dates[0] if dates else None  # the signature's date: tables after it hold dates too
     body = "\n".join(paragraphs)
     reply = re.search(r"请于(\d{4}年\d{1,2}月\d{1,2}日)前", body)
     as_of = re.search(r"截至(\d{4}年\d{1,2}月\d{1,2}日)", body)

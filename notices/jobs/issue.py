@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -47,7 +47,7 @@ from ..render.template_build import FIELDS
 from ..textfmt import cn_date
 from .plan import make_proposal
 from .status import progress_for_table
-from .table import TableRequest, render_table
+from .table import TableRequest, build_spec, render_table
 
 KINDS = (DUBAN, TONGBAO, YUETAN)
 PARALLEL_MIN = 50  # documents: a batch this large is rendered in worker processes, one per core
@@ -231,17 +231,25 @@ class Batch:
         details = {**self._forced(reason), **({"forced_named": forced} if forced else {})}
         if forced and "force_reason" not in details:
             details["force_reason"] = "；".join(f"{u}：{r}" for u, r in forced.items())
+        # 附件2, the 序时进度表: bound into the 通报 (landscape pages, page numbers running on),
+        # or ([layout] bind_table = false) a file of its own headed "<文号>附件2" (GB/T 9704 §8).
+        bound = bool(self.project.config.section("layout").get("bind_table", True))
+        table = None
+        if bound:
+            spec = build_spec(self.project, table_req)
+            table = {"label": spec.attachment_label, "title": spec.title, "subtitle": spec.subtitle, "rows": spec.rows}
 
         def extras(no: str) -> list[tuple[str, bytes]]:
-            spec, data = render_table(self.project, table_req)
+            spec, data = render_table(self.project, replace(table_req, doc_number=no))
             return [("附件2-序时进度表", data)]
 
         return _Job(
             TONGBAO, "", tongbao_title(self.registry), self.options.tongbao_recipients.split("，"), subjects,
             report_due, "通报",
-            lambda no: tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
-                                       duban_refs=refs, options=self.options, report_due=report_due, routes=routed),
-            extras, details)
+            lambda no: {**tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
+                                          duban_refs=refs, options=self.options, report_due=report_due,
+                                          routes=routed), "table": table},
+            None if bound else extras, details)
 
     def yuetan(self, meetings: list[Meeting], reasons: dict[str, str] | None = None) -> list[_Job]:
         """约谈通知书, each at its own time: the one given, else the next free slot."""
@@ -299,7 +307,8 @@ class Batch:
     def template(self, kind: str) -> Template:
         if kind not in self._templates:
             name = f"{kind}.docx"
-            tpl = Template(self.project.templates_dir / name, self.project.config.font_swaps)
+            tpl = Template(self.project.templates_dir / name, self.project.config.font_swaps,
+                           self.project.config.layout(kind))
             tpl.validate(*FIELDS[name])
             self._templates[kind] = tpl
         return self._templates[kind]
@@ -357,7 +366,7 @@ class Batch:
 
     def _render_parallel(self, todo: list, workers: int):
         """The documents of ``todo`` (job, record) rendered in ``workers`` processes, in order."""
-        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts))
+        specs = {kind: (str(self.template(kind).path), dict(self.template(kind).fonts), dict(self.template(kind).options))
                  for kind in dict.fromkeys(j.kind for j, _ in todo)}
         chunk = max(1, min(32, len(todo) // (workers * 8)))
         # Forked workers compose each context themselves from what they inherited (the
@@ -501,13 +510,19 @@ class _Writer:
         self.size = min(2 * self.size, CHUNK_MAX)
 
 
-def print_file(issued: list[Issued], folder: Path, day: dt.date) -> Path | None:
+def print_file(issued: list[Issued], folder: Path, day: dt.date, soffice: str = "") -> tuple[Path | None, bool]:
     """One .docx of a batch's letters, each starting on an odd page with its own
-    page numbers, for printing in one go (not registered: a copy)."""
+    page numbers, for printing in one go (not registered: a copy); and whether the
+    letters were laid out by LibreOffice to count their pages (see
+    ooxml.combine_documents: blank pages of their own then keep each letter on a
+    front side in every reader; without LibreOffice odd-page sections, right in
+    Word and WPS)."""
+    from ..file.pdf import count_pages
     from ..render.ooxml import combine_documents
 
     mains = [i.paths[0] for i in issued if i.paths]
     if not mains:
-        return None
-    data = combine_documents([p.read_bytes() for p in mains])
-    return write_atomic(next_free(folder / f"打印合订本-{day.isoformat()}.docx"), data)
+        return None, False
+    pages = count_pages(mains, soffice)
+    data = combine_documents([p.read_bytes() for p in mains], pages, blank_footer="rIdFooterFirst")
+    return write_atomic(next_free(folder / f"打印合订本-{day.isoformat()}.docx"), data), pages is not None

@@ -23,6 +23,7 @@ class TableRequest:
     unit: str | None = None
     categories: list[int] | None = None
     attachment: int | None = None  # 附件N
+    doc_number: str = ""  # issued apart from its document: the label is "<文号>附件N" (GB/T 9704 §8)
     progress: dict | None = None  # milestone id -> (status, text)
     as_of: dt.date | None = None
     output: Path | None = None
@@ -43,7 +44,7 @@ def build_spec(project: Project, req: TableRequest) -> TableSpec:
         title=registry.plan.table_title,
         rows=table_rows(registry, tasks, req.progress),
         subtitle=subtitle,
-        attachment_label=f"附件{req.attachment}" if req.attachment else "",
+        attachment_label=f"{req.doc_number}附件{req.attachment}" if req.attachment else "",
         with_progress=req.progress is not None,
         headers=HEADERS + (PROGRESS_HEADERS if req.progress is not None else ()),
         unit=unit,

@@ -19,7 +19,7 @@ from jinja2 import meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import NoticesError, Problem
-from . import ooxml, template_check
+from . import ooxml, template_check, typeset
 
 _JINJA_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml$")
 _HAS_JINJA = re.compile(r"{[{%#]")
@@ -29,6 +29,7 @@ def _patch(xml: str) -> str:
     # docxtpl's patch_xml/resolve_listing use no instance state.
     xml = DocxTemplate.patch_xml(None, xml)
     xml = ooxml.patch_vmerge(xml)
+    xml = ooxml.patch_indent(xml)
     return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
 
 
@@ -70,9 +71,14 @@ def _clean(value):
     return value
 
 
-def make_env() -> SandboxedEnvironment:
+def make_env(options: dict | None = None) -> SandboxedEnvironment:
+    """The template language: typesetting filters (render.typeset) and ``options``,
+    the office's layout choices (a template reads them with a default, e.g.
+    ``options.sealed|default(true)``)."""
     env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True,
                                trim_blocks=False, keep_trailing_newline=True)
+    env.filters.update(typeset.FILTERS)
+    env.globals["options"] = dict(options or {})
     return env
 
 
@@ -82,10 +88,11 @@ class Template:
 
     path: Path
     fonts: dict[str, str] = field(default_factory=dict)  # canonical -> office's font names
+    options: dict = field(default_factory=dict)  # the office's layout choices (make_env)
 
     def __post_init__(self):
         self.path = Path(self.path)
-        self.env = make_env()
+        self.env = make_env(self.options)
         self._parts: list[tuple[zipfile.ZipInfo, bytes]] = []
         self._compiled: dict[str, jinja2.Template] = {}
         self._packed: dict[str, ooxml.PackedPart] = {}  # parts without Jinja, deflated once
@@ -108,6 +115,10 @@ class Template:
             xml = data.decode("utf-8")
             if self.fonts:
                 xml = ooxml.rewrite_fonts(xml, self.fonts)
+            if info.filename == "word/document.xml" and self.options.get("imprint_even_page") and any(
+                    i.filename == "word/_rels/document.xml.rels" and ooxml.EMPTY_FOOTER_RID.encode() in d
+                    for i, d in self._parts):
+                xml = ooxml.imprint_on_even_page(xml)
             if _JINJA_PART.match(info.filename) and _HAS_JINJA.search(xml):
                 src = _patch(xml)
                 try:
@@ -116,7 +127,7 @@ class Template:
                 except jinja2.TemplateSyntaxError as exc:
                     raise NoticesError(f"模板 {label} 中的标记有误", [Problem(
                         f"{label} {info.filename}", f"{_cn_syntax(exc)}（附近文字：{_nearby(src, exc.lineno)}）")]) from None
-                self.fields |= meta.find_undeclared_variables(ast)
+                self.fields |= meta.find_undeclared_variables(ast) - set(self.env.globals)
             self._parts[i] = (info, xml.encode("utf-8"))
         self._packed = {info.filename: ooxml.pack_part(info.filename, data)
                         for info, data in self._parts if info.filename not in self._compiled}

@@ -148,8 +148,9 @@ def cell(width: int, paragraphs: str, valign: str = "center") -> str:
 # --- section and package parts -------------------------------------------
 def sect_pr(width: int, height: int, top: int, bottom: int, left: int, right: int, footer: int,
             footers: dict[str, str], landscape: bool = False, title_page: bool = False,
-            header: int = 851, line_pitch: int = 579) -> str:
+            header: int = 851, line_pitch: int = 579, break_type: str | None = None) -> str:
     refs = "".join(f'<w:footerReference w:type="{kind}" r:id="{rid}"/>' for kind, rid in footers.items())
+    refs += f'<w:type w:val="{break_type}"/>' if break_type else ""
     orient = ' w:orient="landscape"' if landscape else ""
     return (f"<w:sectPr>{refs}<w:pgSz w:w=\"{width}\" w:h=\"{height}\"{orient}/>"
             f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
@@ -181,9 +182,11 @@ def styles_xml(body_font: str, body_size: float, styles: list[tuple[str, str, st
 
 
 def settings_xml(even_odd: bool) -> str:
+    # CT_Settings is a sequence: defaultTabStop comes before evenAndOddHeaders.
     return (f"{XML_HEAD}<w:settings {NS_DECL}>"
+            + '<w:defaultTabStop w:val="420"/>'
             + ("<w:evenAndOddHeaders/>" if even_odd else "")
-            + '<w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>'
+            + '<w:characterSpacingControl w:val="compressPunctuation"/>'
             + '<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
             + "</w:settings>")
 
@@ -203,6 +206,7 @@ def content_types(footers: list[str]) -> str:
             '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>'
             '<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>'
             '<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>'
+            '<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>'
             f"{ft}"
             '<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>'
             '<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>'
@@ -224,7 +228,35 @@ def document_rels(footers: dict[str, str]) -> str:
             f'<Relationship Id="rIdStyles" Type="{base}/styles" Target="styles.xml"/>'
             f'<Relationship Id="rIdSettings" Type="{base}/settings" Target="settings.xml"/>'
             f'<Relationship Id="rIdFonts" Type="{base}/fontTable" Target="fontTable.xml"/>'
+            f'<Relationship Id="rIdTheme" Type="{base}/theme" Target="theme/theme1.xml"/>'
             f"{ft}</Relationships>")
+
+
+A_DECL = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+
+def theme_xml(latin: str = "Times New Roman", east_asia: str = "宋体") -> str:
+    """The theme part every Word document carries (the schema's document part
+    requires one). Nothing in our documents refers to theme fonts or colours:
+    every run names its fonts (rpr), so this only satisfies readers and
+    validators; the fonts named are ones every Chinese Windows has."""
+    fonts = (f'<a:latin typeface={quoteattr(latin)}/><a:ea typeface={quoteattr(east_asia)}/>'
+             f'<a:cs typeface={quoteattr(latin)}/>')
+    colours = "".join(f"<a:{k}><a:srgbClr val=\"{v}\"/></a:{k}>" for k, v in (
+        ("dk1", "000000"), ("lt1", "FFFFFF"), ("dk2", "44546A"), ("lt2", "E7E6E6"), ("accent1", "4472C4"),
+        ("accent2", "ED7D31"), ("accent3", "A5A5A5"), ("accent4", "FFC000"), ("accent5", "5B9BD5"),
+        ("accent6", "70AD47"), ("hlink", "0563C1"), ("folHlink", "954F72")))
+    solid = '<a:solidFill><a:schemeClr val="phClr"/></a:solidFill>'
+    line = f'<a:ln w="6350">{solid}</a:ln>'
+    return (f'{XML_HEAD}<a:theme {A_DECL} name="notices"><a:themeElements>'
+            f'<a:clrScheme name="notices">{colours}</a:clrScheme>'
+            f'<a:fontScheme name="notices"><a:majorFont>{fonts}</a:majorFont><a:minorFont>{fonts}</a:minorFont></a:fontScheme>'
+            '<a:fmtScheme name="notices">'
+            f"<a:fillStyleLst>{solid * 3}</a:fillStyleLst>"
+            f"<a:lnStyleLst>{line * 3}</a:lnStyleLst>"
+            f"<a:effectStyleLst>{'<a:effectStyle><a:effectLst/></a:effectStyle>' * 3}</a:effectStyleLst>"
+            f"<a:bgFillStyleLst>{solid * 3}</a:bgFillStyleLst>"
+            "</a:fmtScheme></a:themeElements></a:theme>")
 
 
 def core_xml(title: str) -> str:
@@ -368,6 +400,33 @@ def patch_vmerge(xml: str) -> str:
     return _VMERGE_CELL.sub(one, xml)
 
 
+_INDENT_PARA = re.compile(r"<w:p[ >](?:(?!<w:p[ >]).)*?{%\s*indent\s.*?%}.*?</w:p>", re.DOTALL)
+_INDENT_TAG = re.compile(r"{%\s*indent\s+(left|right)\s*=\s*(.*?)\s*%}", re.DOTALL)
+
+
+def patch_indent(xml: str) -> str:
+    """`{% indent right=EXPR %}` (or left=) in a paragraph's text: the paragraph's
+    w:ind gets that side from EXPR (twips) at render time.
+
+    Positions that depend on the text (the signature centred over the date) are
+    worked out when rendering, while the template itself keeps a plain number
+    there, so it stays a valid document that Word opens and a validator accepts."""
+
+    def one(m: re.Match) -> str:
+        p = m.group(0)
+        for side, expr in _INDENT_TAG.findall(p):
+            value = f'w:{side}="{{{{ {expr.replace(chr(34), chr(39))} }}}}"'
+            if re.search(rf'<w:ind\b[^>]*\bw:{side}="', p):
+                p = re.sub(rf'(<w:ind\b[^>]*?)\bw:{side}="[^"]*"', lambda x: x.group(1) + value, p, count=1)
+            elif "<w:ind" in p:
+                p = re.sub(r"<w:ind\b", "<w:ind " + value, p, count=1)
+            else:
+                p = re.sub(r"(<w:jc\b|</w:pPr>)", f"<w:ind {value}/>\\1", p, count=1)
+        return _INDENT_TAG.sub("", p)
+
+    return _INDENT_PARA.sub(one, xml)
+
+
 # XML 1.0 Char (§2.2) is #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] |
 # [#x10000-#x10FFFF]: the rest of C0, the surrogates (a lone one cannot even be
 # encoded as UTF-8) and U+FFFE/U+FFFF cannot be held at all.
@@ -481,10 +540,11 @@ def ppr_full(style: str | None = None, align: str | None = None, first_line: int
              hanging: int | None = None, before: int = 0, after: int = 0, line: int | None = None,
              line_rule: str = "exact", left: int | str | None = None, right: int | str | None = None,
              keep_next: bool = False, page_break_before: bool = False, frame: str = "", pbdr: str = "",
-             tabs: str = "", snap: bool = False) -> str:
+             tabs: str = "", snap: bool = False, tail: str = "") -> str:
     """Paragraph properties in the schema's element order (Word rejects others):
-    pStyle keepNext pageBreakBefore framePr pBdr tabs snapToGrid spacing ind jc.
-    Indents may be Jinja expressions (str) worked out at render time."""
+    pStyle keepNext pageBreakBefore framePr pBdr tabs snapToGrid spacing ind jc,
+    then ``tail`` (rPr, sectPr). Indents may be Jinja expressions (str) worked out
+    at render time."""
     out = f'<w:pStyle w:val="{style}"/>' if style else ""
     out += "<w:keepNext/>" if keep_next else ""
     out += "<w:pageBreakBefore/>" if page_break_before else ""
@@ -498,14 +558,21 @@ def ppr_full(style: str | None = None, align: str | None = None, first_line: int
                                                ("hanging", hanging)) if v is not None)
     out += f"<w:ind{ind}/>" if ind else ""
     out += f'<w:jc w:val="{align}"/>' if align else ""
-    return f"<w:pPr>{out}</w:pPr>"
+    return f"<w:pPr>{out}{tail}</w:pPr>"
 
 
-def imprint_table_props(width: int, inset: int, outer_sz: int = 8, inner_sz: int = 6,
-                        float_bottom: bool = True) -> str:
+def imprint_table_props(width: int, inset: int, page_x: int, outer_sz: int = 8, inner_sz: int = 6,
+                        caption: str = "版记") -> str:
     """A one-column table for a 版记: rules across its full width (top and
     bottom outer_sz, between rows inner_sz, none at the sides), text inset from
-    both sides; floated to the bottom of the type area of its page."""
+    both sides; floated to the bottom of the type area of the page it falls on.
+
+    Horizontally it is placed ``page_x`` twips from the page's left edge (the left
+    margin), not centred in the margins: LibreOffice keeps a floating table that
+    is as wide as the type area in the text flow (no text could wrap beside it),
+    where it ignores the bottom position; placed from the page edge it floats in
+    LibreOffice too, as in Word and WPS. The caption names it for readers and for
+    ``imprint_on_even_page``."""
     rules = (f'<w:tblBorders><w:top w:val="single" w:sz="{outer_sz}" w:space="0" w:color="000000"/>'
              '<w:left w:val="nil"/>'
              f'<w:bottom w:val="single" w:sz="{outer_sz}" w:space="0" w:color="000000"/>'
@@ -513,13 +580,33 @@ def imprint_table_props(width: int, inset: int, outer_sz: int = 8, inner_sz: int
              f'<w:insideH w:val="single" w:sz="{inner_sz}" w:space="0" w:color="000000"/>'
              '<w:insideV w:val="nil"/></w:tblBorders>')
     pos = ('<w:tblpPr w:leftFromText="0" w:rightFromText="0" w:topFromText="0" w:bottomFromText="0" '
-           'w:vertAnchor="margin" w:horzAnchor="margin" w:tblpXSpec="center" w:tblpYSpec="bottom"/>'
-           '<w:tblOverlap w:val="never"/>') if float_bottom else ""
-    return (f"<w:tblPr>{pos}<w:tblW w:w=\"{width}\" w:type=\"dxa\"/><w:jc w:val=\"center\"/>{rules}"
+           f'w:vertAnchor="margin" w:horzAnchor="page" w:tblpX="{page_x}" w:tblpYSpec="bottom"/>'
+           '<w:tblOverlap w:val="never"/>')
+    return (f"<w:tblPr>{pos}<w:tblW w:w=\"{width}\" w:type=\"dxa\"/>{rules}"
             '<w:tblLayout w:type="fixed"/>'
             f'<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="{inset}" w:type="dxa"/>'
             f'<w:bottom w:w="0" w:type="dxa"/><w:right w:w="{inset}" w:type="dxa"/></w:tblCellMar>'
-            '<w:tblLook w:val="0000"/></w:tblPr>')
+            f'<w:tblLook w:val="0000"/><w:tblCaption w:val={quoteattr(caption)}/></w:tblPr>')
+
+
+EMPTY_FOOTER_RID = "rIdFooterEmpty"  # the templates' footer part with nothing in it
+_BODY_SECT = re.compile(r"<w:sectPr\b(?:(?!<w:sectPr\b).)*?</w:sectPr>\s*</w:body>", re.DOTALL)
+
+
+def imprint_on_even_page(xml: str, empty_footer: str = EMPTY_FOOTER_RID) -> str:
+    """The office wants the 版记 on an even page (封四): the document's last
+    section, where the template puts the 版记 on a page of its own, starts on the
+    next even page, and neither it nor a blank page before it carries a page
+    number (GB/T 9704 §7.5): its footers become ``empty_footer`` (a relationship id).
+    Applied to a template's document part when it is loaded (engine.Template)."""
+    m = _BODY_SECT.search(xml)
+    if not m:
+        return xml
+    sect = m.group(0)
+    sect = re.sub(r'(<w:footerReference w:type="(?:default|even)" r:id=")[^"]*"', rf'\g<1>{empty_footer}"', sect)
+    sect = re.sub(r'<w:type w:val="[^"]*"/>', "", sect)
+    sect = re.sub(r"(<w:pgSz\b)", '<w:type w:val="evenPage"/>\\1', sect, count=1)
+    return xml[:m.start()] + sect + xml[m.end():]
 
 
 # --- combining rendered documents -------------------------------------------
@@ -541,7 +628,20 @@ def _sect_child(sect, name: str):
     return el
 
 
-def combine_documents(docs: list[bytes]) -> bytes:
+def _break_paragraph(etree, w: str, sect):
+    """An empty paragraph, exact 1 pt so it never needs a page, that ends a section with ``sect``."""
+    p = etree.Element(w + "p")
+    ppr = etree.SubElement(p, w + "pPr")
+    etree.SubElement(ppr, w + "spacing", {w + "before": "0", w + "after": "0", w + "line": "20",
+                                          w + "lineRule": "exact"})
+    rpr = etree.SubElement(ppr, w + "rPr")
+    for tag in ("sz", "szCs"):
+        etree.SubElement(rpr, w + tag, {w + "val": "2"})
+    ppr.append(sect)
+    return p
+
+
+def combine_documents(docs: list[bytes], pages: list[int] | None = None, blank_footer: str = "") -> bytes:
     """One .docx from several rendered from the same template, to print a batch in one go.
 
     Each document becomes a section that starts on an odd page (so every letter
@@ -550,13 +650,25 @@ def combine_documents(docs: list[bytes]) -> bytes:
     but the body and docProps must be byte-identical to the first document's. The
     letters' custom properties (their 文号 and register) are left out: the print copy
     is not a registered document.
+
+    Without ``pages`` each section is an odd-page section (w:type oddPage): right
+    in Word and WPS, but LibreOffice 7.4 gives such a section's page 2 its
+    first-page header and footer again (it makes the odd-page start a copy of the
+    first-page style whose next style is the first-page style). With ``pages``,
+    each document's page count as laid out, the sections start on the next page
+    and a document with an odd count is followed by a blank page of its own (a
+    section whose footers are ``blank_footer``, a relationship id of an empty
+    footer): the same pages in every reader that lays the letters out alike.
     """
+    import copy
     import io
 
     from lxml import etree
 
     if not docs:
         raise ValueError("no documents to combine")
+    if pages is not None and len(pages) != len(docs):
+        raise ValueError("one page count per document")
     packages = []
     for data in docs:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -574,21 +686,27 @@ def combine_documents(docs: list[bytes]) -> bytes:
         content = list(etree.fromstring(pkg["word/document.xml"]).find(w + "body"))
         if not content or content[-1].tag != w + "sectPr":
             raise ValueError(f"document {no} has no section properties at the end of its body")
-        # Its first section (usually its only one) starts on an odd page at page 1.
+        # Its first section (usually its only one) starts a page (an odd one) at page 1.
         head = next((s for s in (c.find(f"{w}pPr/{w}sectPr") for c in content if c.tag == w + "p")
                      if s is not None), content[-1])
-        _sect_child(head, "type").set(w + "val", "oddPage")
+        _sect_child(head, "type").set(w + "val", "oddPage" if pages is None else "nextPage")
         _sect_child(head, "pgNumType").set(w + "start", "1")
         body.extend(content)
-        if no < len(packages):
-            # A section break: the sectPr moves into a closing paragraph, exact 1 pt so it never needs a page.
-            ppr = etree.SubElement(etree.SubElement(body, w + "p"), w + "pPr")
-            etree.SubElement(ppr, w + "spacing", {w + "before": "0", w + "after": "0", w + "line": "20",
-                                                  w + "lineRule": "exact"})
-            rpr = etree.SubElement(ppr, w + "rPr")
-            for tag in ("sz", "szCs"):
-                etree.SubElement(rpr, w + tag, {w + "val": "2"})
-            ppr.append(content[-1])
+        if no == len(packages):
+            break
+        # A section break: the sectPr moves into a closing paragraph.
+        closing = content[-1]
+        body.append(_break_paragraph(etree, w, closing))
+        if pages is not None and pages[no - 1] % 2:
+            blank = copy.deepcopy(closing)
+            for el in blank.findall(w + "headerReference") + blank.findall(w + "footerReference") \
+                    + blank.findall(w + "titlePg") + blank.findall(w + "pgNumType"):
+                blank.remove(el)
+            for kind in ("default", "even"):
+                ref = etree.Element(w + "footerReference", {w + "type": kind, f"{{{R_NS}}}id": blank_footer})
+                blank.insert(0, ref)
+            _sect_child(blank, "type").set(w + "val", "nextPage")
+            body.append(_break_paragraph(etree, w, blank))
     parts = without_custom_properties(first)  # a copy for printing names no number of its own
     parts["word/document.xml"] = XML_HEAD + etree.tostring(root, encoding="unicode")
     return zip_bytes(parts)

@@ -1,7 +1,7 @@
 """Render a large batch in worker processes, giving the documents back in order.
 
 A prepared Template holds compiled Jinja and does not pickle, so each worker is
-given the templates as (path, fonts) and prepares each one once, the first time
+given the templates as (path, fonts, options) and prepares each one once, the first time
 it needs it — or, where workers are forked (Linux), starts with the caller's own
 prepared templates and composes the contexts itself from what it inherited. The
 caller's process writes the files. Rendering and composing are pure, so the
@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..errors import NoticesError, Problem
 
-TemplateSpec = tuple[str, dict[str, str]]  # (template path, fonts)
+TemplateSpec = tuple  # (template path, fonts, options): Template's arguments
 
 _specs: dict[str, TemplateSpec] = {}
 _prepared: dict = {}
@@ -64,8 +64,7 @@ def _render_chunk(chunk: list[tuple[str, dict]]):
             if _make is not None:
                 context = _make(context)
             if key not in _prepared:
-                path, fonts = _specs[key]
-                _prepared[key] = Template(path, fonts)
+                _prepared[key] = Template(*_specs[key])
             # a (context, custom properties) pair, or the context alone
             out.append(_prepared[key].render(*context) if isinstance(context, tuple) else
                        _prepared[key].render(context))

@@ -60,11 +60,14 @@ def _tag(text: str) -> str:
     return X.para(X.run(text), "")
 
 
-def _cells(widths: list[int], items: list[tuple[str, str]], header: bool = False) -> str:
+def _cells(widths: list[int], items: list[tuple[str, str]], header: bool = False, keep_next: bool = False) -> str:
     out = ""
     for width, (style, text) in zip(widths, items):
         font = HEI if header else BODY
-        out += X.cell(width, _p(style, text, font, TABLE_SIZE))
+        p = _p(style, text, font, TABLE_SIZE)
+        if keep_next:  # Word, WPS and LibreOffice keep a row whose paragraphs keep with next with the next row
+            p = p.replace(f'<w:pStyle w:val="{style}"/>', f'<w:pStyle w:val="{style}"/><w:keepNext/>', 1)
+        out += X.cell(width, p)
     return out
 
 
@@ -73,14 +76,22 @@ def _tag_row(widths: list[int], tag: str) -> str:
     return X.row(cells, cant_split=False)
 
 
-def progress_table(with_progress: bool) -> bytes:
-    """序时进度表: 附件 label, title, optional subtitle, the table with merges."""
-    if with_progress:
-        widths = [1200, 3300, 2800, 1000, 1500, 756, 2200]
-        heads = ["任务名称", "任务内容", "具体要求", "完成时间", "责任单位", "备注", "进展情况"]
-    else:
-        widths = [1500, 4300, 3356, 1100, 1600, 900]
-        heads = ["任务名称", "任务内容", "具体要求", "完成时间", "责任单位", "备注"]
+TABLE_TITLE_PER_LINE = LAND_TEXT_WIDTH // (22 * 20)  # 2号 字 in a 225 mm line: 28
+# 序时进度表 columns (twips). Each head fits its column on one line in 五号 黑体
+# (4 字 = 42 pt + the 8.5 pt cell margins = 1010 twips); 备注 holds 5 字 a line. With
+# the progress column the widths were tried on the sample round's county table in
+# LibreOffice: these give the fewest pages (31; 33 before, with heads that wrapped) with
+# 进展情况 wide enough that its longest summary (21 units named) fits one page.
+TABLE_WIDTHS = [1500, 4300, 3356, 1100, 1600, 900]
+PROGRESS_WIDTHS = [1050, 2700, 2150, 1050, 1250, 1250, 3306]
+TABLE_HEADS = ["任务名称", "任务内容", "具体要求", "完成时间", "责任单位", "备注"]
+
+
+def _progress_table(with_progress: bool, rows: str) -> str:
+    """The 序时进度表 itself (header row repeated on every page, category and task
+    cells merged down), its rows from the Jinja list ``rows``."""
+    widths = PROGRESS_WIDTHS if with_progress else TABLE_WIDTHS
+    heads = TABLE_HEADS + (["进展情况"] if with_progress else [])
     assert sum(widths) == LAND_TEXT_WIDTH
     data = [
         ("TableCenter", "{% vmerge row.cat_merge %}{{ row.category }}"),
@@ -91,25 +102,42 @@ def progress_table(with_progress: bool) -> bytes:
         ("TableLeft", "{% vmerge row.task_merge %}{{ row.remark }}"),
     ]
     if with_progress:
-        data.append(("TableText", "{% if row.status %}【{{ row.status }}】{% endif %}{{ row.progress }}"))
-    table = (
-        "<w:tbl>" + X.table_props(LAND_TEXT_WIDTH) + X.grid(widths)
-        + X.row(_cells(widths, [("TableHead", h) for h in heads], header=True), header=True, height=560)
-        + _tag_row(widths, "{%tr for row in rows %}")
-        + X.row(_cells(widths, data))
-        + _tag_row(widths, "{%tr endfor %}")
-        + "</w:tbl>"
-    )
-    body = (
-        _tag("{%p if attachment_label %}") + _p("AttachmentLabel", "{{ attachment_label }}", HEI, X.SIZE["三号"])
-        + _tag("{%p endif %}")
-        + _p("Title", "{{ title }}", TITLE, X.SIZE["二号"])
-        + _tag("{%p if subtitle %}") + _p("Subtitle", "{{ subtitle }}", KAI, X.SIZE["三号"]) + _tag("{%p endif %}")
-        + table
-        # Word needs a paragraph after a table; keep it tiny so it adds no page.
-        + X.para("", '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
-                 '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr>')
-    )
+        # Left-aligned: justified CJK spreads a short last line's characters apart.
+        data.append(("TableLeft", "{% if row.status %}【{{ row.status }}】{% endif %}{{ row.progress }}"))
+    return ("<w:tbl>" + X.table_props(LAND_TEXT_WIDTH) + X.grid(widths)
+            + X.row(_cells(widths, [("TableHead", h) for h in heads], header=True), header=True, height=560)
+            + _tag_row(widths, f"{{%tr for row in {rows} %}}")
+            # A category's lead row stays with its first task, a task's rows stay together, so
+            # that a merged task cell crosses a page only when the task is longer than a page.
+            + _tag_row(widths, "{%tr if row.keep_next %}") + X.row(_cells(widths, data, keep_next=True))
+            + _tag_row(widths, "{%tr else %}") + X.row(_cells(widths, data))
+            + _tag_row(widths, "{%tr endif %}")
+            + _tag_row(widths, "{%tr endfor %}")
+            + "</w:tbl>")
+
+
+def _table_heading(label: str, title: str, subtitle: str) -> str:
+    """"附件N" 3号黑体 flush left on line 1 and the title on line 3 (GB/T 9704
+    §8), or the title alone on line 1; the optional subtitle under it."""
+    title_run = f"{{{{ {title}|title_lines({TABLE_TITLE_PER_LINE}) }}}}"
+    return (_tag(f"{{%p if {label} %}}") + _p("AttachmentLabel", f"{{{{ {label} }}}}", HEI, X.SIZE["三号"])
+            + X.para(X.run(title_run, X.rpr(TITLE, X.SIZE["二号"])),
+                     '<w:pPr><w:pStyle w:val="Title"/><w:spacing w:before="560" w:after="240"/></w:pPr>')
+            + _tag("{%p else %}") + _p("Title", title_run, TITLE, X.SIZE["二号"]) + _tag("{%p endif %}")
+            + _tag(f"{{%p if {subtitle} %}}") + _p("Subtitle", f"{{{{ {subtitle} }}}}", KAI, X.SIZE["三号"])
+            + _tag("{%p endif %}"))
+
+
+TINY_PARA = X.para("", '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                       '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr>')
+
+
+def progress_table(with_progress: bool) -> bytes:
+    """序时进度表: 附件 label, title, optional subtitle, the table with merges."""
+    body = (_table_heading("attachment_label", "title", "subtitle")
+            + _progress_table(with_progress, "rows")
+            # Word needs a paragraph after a table; keep it tiny so it adds no page.
+            + TINY_PARA)
     footers = {"rIdFooterOdd": "footer1.xml", "rIdFooterEven": "footer2.xml"}
     sect = X.sect_pr(**LAND, footer=footer_distance(LAND["bottom"]),
                      footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"}, landscape=True, line_pitch=312)
@@ -122,6 +150,7 @@ def progress_table(with_progress: bool) -> bytes:
         "word/styles.xml": X.styles_xml(BODY, TABLE_SIZE, _table_styles()),
         "word/settings.xml": X.settings_xml(even_odd=True),
         "word/fontTable.xml": X.font_table_xml([TITLE, BODY, HEI, KAI, SONG]),
+        "word/theme/theme1.xml": X.theme_xml(),
         "word/footer1.xml": X.page_number_footer("right", SONG, CHAR),
         "word/footer2.xml": X.page_number_footer("left", SONG, CHAR),
         "word/_rels/document.xml.rels": X.document_rels(footers),
@@ -157,7 +186,6 @@ LINE = 560  # exact 28 pt, the usual Word setting for 22 lines a page
 RED = "FF0000"
 BLACK = "000000"
 S2, S3, S4 = X.SIZE["二号"], X.SIZE["三号"], X.SIZE["四号"]
-DIGITS = "0123456789"
 
 # 信函格式 (GB/T 9704 §10.1): 标志 top edge 30 mm from the page top; the red
 # double lines 170 mm long, 21 mm from the page's left edge (7 mm beyond the
@@ -185,8 +213,20 @@ SEPARATOR_SZ = 12  # 1.5 pt red rule under the 发文字号
 SEPARATOR_SPACE = 8  # pt below the 发文字号 line box: the rule ≈ 4 mm below the text
 
 
-def _r(text: str, font: str = BODY, size: float = S3, color: str | None = None) -> str:
-    return X.run(text, X.rpr(font, size, color=color))
+# 28 字 a line (GB/T 9704 §5.2.2): 28 × 16 pt is 448 pt, more than the 442 pt of the
+# 156 mm 版心, so every 3号 character is set 0.25 pt tighter (15.75 pt a 字, 441 pt a
+# line) in the runs and in the styles: the same 28 字 in Word, WPS and LibreOffice
+# (LibreOffice does not compress characters to a document grid the way Word does).
+CHAR_SPACING = -5  # twentieths of a point after each 3号 character
+TITLE_PER_LINE = TEXT_WIDTH // (22 * 20)  # 2号 字 in a 156 mm line: 20
+
+
+def _rp(font: str = BODY, size: float = S3, color: str | None = None, bold: bool = False) -> str:
+    return X.rpr(font, size, bold=bold, color=color, spacing=CHAR_SPACING if size == S3 else 0)
+
+
+def _r(text: str, font: str = BODY, size: float = S3, color: str | None = None, bold: bool = False) -> str:
+    return X.run(text, _rp(font, size, color, bold))
 
 
 def _np(style: str, content: str, **kw) -> str:
@@ -199,18 +239,19 @@ def _np(style: str, content: str, **kw) -> str:
 def _notice_styles() -> list[tuple[str, str, str, str]]:
     return [
         ("OrganMark", "发文机关标志", X.ppr(align="center", line=X.mm(ORGAN_LINE_MM)), X.rpr(TITLE, ORGAN_SIZE, color=RED)),
-        ("DocNumber", "发文字号", X.ppr(line=LINE), X.rpr(BODY, S3)),
+        ("DocNumber", "发文字号", X.ppr(line=LINE), _rp()),
         ("Title", "公文标题", X.ppr(align="center", line=700), X.rpr(TITLE, S2)),
-        ("Recipient", "主送机关", X.ppr(align="left", line=LINE), X.rpr(BODY, S3)),
-        ("BodyText", "正文", X.ppr(first_line=2 * ZI, line=LINE, align="both"), X.rpr(BODY, S3)),
-        ("Heading1CN", "一级标题", X.ppr(first_line=2 * ZI, line=LINE, align="both", keep_next=True), X.rpr(HEI, S3)),
-        ("Heading2CN", "二级标题", X.ppr(first_line=2 * ZI, line=LINE, align="both"), X.rpr(KAI, S3)),
-        ("AttachmentNote", "附件说明", X.ppr(left=2 * ZI + 3 * ZI, line=LINE), X.rpr(BODY, S3)),
-        ("Signature", "署名", X.ppr(align="right", right=2 * ZI, line=LINE), X.rpr(BODY, S3)),
-        ("DocDate", "成文日期", X.ppr(align="right", line=LINE), X.rpr(BODY, S3)),
-        ("Annotation", "附注", X.ppr(first_line=2 * ZI, line=LINE), X.rpr(BODY, S3)),
+        ("Recipient", "主送机关", X.ppr(align="left", line=LINE), _rp()),
+        ("BodyText", "正文", X.ppr(first_line=2 * ZI, line=LINE, align="both"), _rp()),
+        ("Heading1CN", "一级标题", X.ppr(first_line=2 * ZI, line=LINE, align="both", keep_next=True), _rp(HEI)),
+        ("Heading2CN", "二级标题", X.ppr(first_line=2 * ZI, line=LINE, align="both"), _rp(KAI)),
+        ("AttachmentNote", "附件说明", X.ppr(left=2 * ZI + 3 * ZI, line=LINE), _rp()),
+        ("Signature", "署名", X.ppr(align="right", right=2 * ZI, line=LINE), _rp()),
+        ("DocDate", "成文日期", X.ppr(align="right", line=LINE), _rp()),
+        ("Annotation", "附注", X.ppr(first_line=2 * ZI, line=LINE), _rp()),
         ("CopyTo", "抄送", X.ppr(left=CHAR, right=CHAR, line=LINE), X.rpr(BODY, S4)),
-        ("AttachmentLabel", "附件标识", X.ppr(align="left", line=LINE), X.rpr(HEI, S3)),
+        ("AttachmentLabel", "附件标识", X.ppr(align="left", line=LINE), _rp(HEI)),
+        ("Subtitle", "副标题", X.ppr(align="center", line=LINE, after=120), _rp(KAI)),
         ("TableHead", "表头", X.ppr(align="center", line=TABLE_LINE), X.rpr(HEI, TABLE_SIZE)),
         ("TableText", "表格正文", X.ppr(line=TABLE_LINE, align="both"), X.rpr(BODY, TABLE_SIZE)),
         ("TableCenter", "表格居中", X.ppr(align="center", line=TABLE_LINE), X.rpr(BODY, TABLE_SIZE)),
@@ -220,31 +261,57 @@ def _notice_styles() -> list[tuple[str, str, str, str]]:
 
 def _body_paragraphs() -> str:
     """`body` is a list of {text, level}: 0 正文, 1 "一、" 黑体, 2 "（一）" 楷体.
-    The level picks the paragraph, so each kind keeps its own style."""
+    The level picks the paragraph, so each kind keeps its own style. A 正文
+    paragraph that opens with a heading carries it in that heading's font, up to
+    its first 。 (GB/T 9704 §7.3.3): "（一）…。" 楷体, "1. …。" 仿宋, bold where the
+    office's [layout] bold_level3 says so. Quotes inside quotes become ‘’."""
+    bold3 = "options.bold_level3|default(false)"
+
+    def run_if(cond: str, value: str, **kw) -> str:  # a run only when cond holds ({%r %} drops the others)
+        return X.run(f"{{%r if {cond} %}}") + _r(value, **kw) + X.run("{%r endif %}")
+
+    opening = (run_if("para.text|heading_lead(2)", "{{ para.text|heading_lead(2) }}", font=KAI)
+               + run_if(f"{bold3} and para.text|heading_lead(3)", "{{ para.text|heading_lead(3) }}", bold=True)
+               + run_if(f"not {bold3} and para.text|heading_lead(3)", "{{ para.text|heading_lead(3) }}")
+               + run_if("para.text|heading_rest", "{{ para.text|heading_rest }}"))
     return (
         _tag("{%p for para in body %}")
         + _tag("{%p if para.level == 1 %}")
-        + _np("Heading1CN", _r("{{ para.text }}", HEI), first_line=2 * ZI, align="both", keep_next=True)
+        + _np("Heading1CN", _r("{{ para.text|quotes }}", HEI), first_line=2 * ZI, align="both", keep_next=True)
         + _tag("{%p elif para.level == 2 %}")
-        + _np("Heading2CN", _r("{{ para.text }}", KAI), first_line=2 * ZI, align="both")
+        + _np("Heading2CN", _r("{{ para.text|quotes }}", KAI), first_line=2 * ZI, align="both")
+        + _tag("{%p elif loop.last %}")
+        # the last paragraph keeps with the 附件说明 and the signature: a signature is never
+        # alone at the top of a page (GB/T 9704 §7.3.5.4)
+        + _np("BodyText", opening, first_line=2 * ZI, align="both", keep_next=True)
         + _tag("{%p else %}")
-        + _np("BodyText", _r("{{ para.text }}"), first_line=2 * ZI, align="both")
+        + _np("BodyText", opening, first_line=2 * ZI, align="both")
         + _tag("{%p endif %}")
         + _tag("{%p endfor %}")
     )
 
 
+NUMBER_ZI = 1.5  # room for "1." before an attachment's name (a tab stops after it)
+TAB_RUN = "<w:r><w:tab/></w:r>"
+
+
 def _attachment_note() -> str:
-    """附件说明 one line below the body, indent 2 字: "附件：1. …", further names
-    aligned under the first (hanging "附件：" = 3 字); a single one unnumbered."""
-    num = "{% if attachments|length > 1 %}{{ loop.index }}. {% endif %}"
+    """附件说明 one line below the body, indent 2 字: "附件：" + the name; several:
+    "附件：1. …", "2. …" under "1.", every name starting at the same place, and a
+    name that wraps continues under its own first character (hanging indents,
+    a tab after the number)."""
+    num = round(NUMBER_ZI * ZI)
     return (
         _tag("{%p if attachments %}")
         + _tag("{%p for a in attachments %}")
-        + _tag("{%p if loop.first %}")
-        + _np("AttachmentNote", _r("附件：") + _r(num + "{{ a }}"), left=5 * ZI, hanging=3 * ZI, before=LINE)
+        + _tag("{%p if attachments|length == 1 %}")
+        + _np("AttachmentNote", _r("附件：{{ a|quotes }}"), left=5 * ZI, hanging=3 * ZI, before=LINE, keep_next=True)
+        + _tag("{%p elif loop.first %}")
+        + _np("AttachmentNote", _r("附件：{{ loop.index }}.") + TAB_RUN + _r("{{ a|quotes }}"),
+              left=5 * ZI + num, hanging=3 * ZI + num, before=LINE, keep_next=True)
         + _tag("{%p else %}")
-        + _np("AttachmentNote", _r(num + "{{ a }}"), left=5 * ZI)
+        + _np("AttachmentNote", _r("{{ loop.index }}.") + TAB_RUN + _r("{{ a|quotes }}"), left=5 * ZI + num, hanging=num,
+              keep_next=True)
         + _tag("{%p endif %}")
         + _tag("{%p endfor %}")
         + _tag("{%p endif %}")
@@ -252,22 +319,46 @@ def _attachment_note() -> str:
 
 
 def _width(name: str) -> str:
-    """Jinja: the printed width of a field in twips (CJK 1 字, digits half)."""
-    return f"(({name}|length) * {ZI} - ({name}|select('in', '{DIGITS}')|list|length) * {ZI // 2})"
+    """Jinja: the printed width of a field in twips, as set in a 3号 run (CJK 1 字,
+    digits ½, each character CHAR_SPACING tighter, the CJK-digit spacing:
+    typeset.twips)."""
+    return f"({name}|twips({ZI}, {CHAR_SPACING}))"
 
 
-def _signature() -> str:
-    """No seal (GB/T 9704 §7.3.5.3): the signature 2 字 from the right, one line
-    below the body (or 附件说明); the date on the next line starting 2 字 right of
-    the signature's start. Both are right-aligned; the date's right indent is
-    worked out at render time from the two texts' widths (2 字 + signature −
-    2 字 − date), never below 0 (a date longer than the signature goes flush right)."""
-    date_right = f"{{{{ [0, {_width('signer')} - {_width('date_cn')}]|max }}}}"
+SEAL_GAP = 2 * LINE  # sealed: the signature 2 lines below the text (see _signature)
+
+
+def _signature(sealed_default: bool) -> str:
+    """署名 and 成文日期, in one of two layouts ([layout] sealed lists the kinds
+    that take a seal; a template's own default when it is not configured):
+
+    sealed (GB/T 9704 §7.3.5.1): the date 右空四字, the signature centred over it
+    (if a long name would run past the type area it stops at the right edge).
+    Two blank lines above the signature leave the seal's place: a 42 mm seal
+    centred a little above the pair (署名和成文日期居印章中心偏下) then has its
+    top about 0.6 line below the text, within the one line the standard allows.
+
+    unsealed (§7.3.5.3): the signature 2 字 from the right, one line below the
+    text; the date on the next line starting 2 字 right of the signature's start:
+    left-aligned there, so that its own width (digits, CJK-digit spacing) does not
+    matter; flush right if it would not fit.
+
+    The indents that depend on the texts are worked out at render time
+    ({% indent %}, see ooxml.patch_indent)."""
+    sealed = f"options.sealed|default({str(sealed_default).lower()})"
+    sig_right = f"[0, {4 * ZI} + ({_width('date_cn')} - {_width('signer')}) // 2]|max"
+    date_left = f"[0, [{TEXT_WIDTH} - {_width('signer')}, {TEXT_WIDTH} - {_width('date_cn')}]|min]|max"
     return (
-        _np("Signature", _r("{{ signer }}"), align="right", right=2 * ZI, before=LINE)
-        + _np("DocDate", _r("{{ date_cn }}"), align="right", right=date_right)
+        _tag(f"{{%p if {sealed} %}}")
+        + _np("Signature", _r(f"{{% indent right={sig_right} %}}{{{{ signer }}}}"), align="right", right=4 * ZI,
+              before=SEAL_GAP, keep_next=True)
+        + _np("DocDate", _r("{{ date_cn }}"), align="right", right=4 * ZI)
+        + _tag("{%p else %}")
+        + _np("Signature", _r("{{ signer }}"), align="right", right=2 * ZI, before=LINE, keep_next=True)
+        + _np("DocDate", _r(f"{{% indent left={date_left} %}}{{{{ date_cn }}}}"), align="left", left=0)
+        + _tag("{%p endif %}")
         + _tag("{%p if note %}")
-        + _np("Annotation", _r("（{{ note }}）"), first_line=2 * ZI)
+        + _np("Annotation", _r("（{{ note|quotes }}）"), first_line=2 * ZI)
         + _tag("{%p endif %}")
     )
 
@@ -296,7 +387,8 @@ def _items_table() -> str:
             ("TableCenter", "{{ it.deadline }}"), ("TableCenter", "{{ it.overdue_days }}"), ("TableLeft", "{{ it.latest }}")]
     return (_tag("{%p if items %}")
             + _np("AttachmentLabel", _r("{{ items_label }}", HEI), align="left", page_break_before=True)
-            + _np("Title", _r("{{ items_title }}", TITLE, S2), align="center", line=700, before=LINE, after=LINE // 2)
+            + _np("Title", _r(f"{{{{ items_title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center",
+                  line=700, before=LINE, after=LINE // 2)
             + _tag("{%p endif %}")
             + _tag("{%p if items %}") + _table(widths, heads, data, "it in items")
             # Word needs a paragraph after a table; keep it tiny so it adds no page.
@@ -354,6 +446,7 @@ def _package(title: str, body: str, sect: str, headers: dict[str, tuple[str, str
         "word/styles.xml": X.styles_xml(BODY, S3, _notice_styles()),
         "word/settings.xml": X.settings_xml(even_odd=True),
         "word/fontTable.xml": X.font_table_xml([TITLE, BODY, HEI, KAI, SONG]),
+        "word/theme/theme1.xml": X.theme_xml(),
     }
     for name, xml in [*headers.values(), *footers.values()]:
         parts[f"word/{name}"] = xml
@@ -365,11 +458,16 @@ def _package(title: str, body: str, sect: str, headers: dict[str, tuple[str, str
 PORTRAIT_FOOTER = footer_distance(PORTRAIT["bottom"])  # "— N —" 7 mm below the 版心
 
 
-def _page_footers(first_empty: bool) -> dict[str, tuple[str, str]]:
+EMPTY_FOOTER = X.EMPTY_FOOTER_RID
+
+
+def _page_footers(first_empty: bool = False, empty: bool = False) -> dict[str, tuple[str, str]]:
     out = {"rIdFooterOdd": ("footer1.xml", X.page_number_footer("right", SONG, CHAR)),
            "rIdFooterEven": ("footer2.xml", X.page_number_footer("left", SONG, CHAR))}
     if first_empty:
         out["rIdFooterFirst"] = ("footer3.xml", X.empty_footer())
+    if empty:
+        out[EMPTY_FOOTER] = ("footer3.xml", X.empty_footer())
     return out
 
 
@@ -389,7 +487,7 @@ def letter(kind: str) -> bytes:
     number (titlePg, empty first footer); later pages "— N —" odd right, even left.
     """
     if kind == "督办函":
-        title, recipient = "{{ title }}", "{{ recipient }}："
+        title, recipient = f"{{{{ title|title_lines({TITLE_PER_LINE}) }}}}", "{{ recipient }}："
     else:
         title, recipient = "约谈通知书", "{{ recipient }}主要负责人："
     body = (
@@ -398,7 +496,7 @@ def letter(kind: str) -> bytes:
         + _np("Recipient", _r(recipient), align="left", before=LINE)
         + _body_paragraphs()
         + _attachment_note()
-        + _signature()
+        + _signature(sealed_default=True)
         + (_items_table() if kind == "督办函" else "")
         + _cc_letter()
     )
@@ -414,56 +512,101 @@ def letter(kind: str) -> bytes:
 def _imprint() -> str:
     """版记 of 文件格式 (GB/T 9704 §9): a one-column table the width of the 版心,
     rules first and last 0.35 mm (sz 8), between rows 0.25 mm (sz 6), no side
-    rules; 4号, 1 字 in from both sides (cell margins); the printer left, the
-    date right on a right tab. The table floats to the bottom of the 版心 of the
-    page it falls on, the last page (Word, WPS); LibreOffice 7.4 ignores the
-    float and sets it in the flow one line after the content."""
-    inner = TEXT_WIDTH - 2 * CHAR
-    tab = f'<w:tabs><w:tab w:val="right" w:pos="{inner}"/></w:tabs>'
+    rules; 4号, 1 字 in from both sides; the printer left, the date right on a
+    right tab. The table floats to the bottom of the 版心 of the
+    page it falls on, the last page, in Word, WPS and LibreOffice alike
+    (ooxml.imprint_table_props)."""
+    # The 1 字 inset is the paragraphs' indents, not cell margins: LibreOffice moves a
+    # floating table left by its left cell margin (Word's old placement of the text at
+    # tblpX), so with no cell margins the rules are where Word puts them, on the 版心.
+    tab = f'<w:tabs><w:tab w:val="right" w:pos="{TEXT_WIDTH - CHAR}"/></w:tabs>'
     printer = _r("{{ printer }}", size=S4) + "<w:r><w:tab/></w:r>" + _r("{{ print_date_cn }}印发", size=S4)
 
-    def row(content: str) -> str:
-        return X.row(X.cell(TEXT_WIDTH, _np("CopyTo", content, align="left", tabs=tab)), cant_split=True)
+    def row(content: str, **ind) -> str:
+        return X.row(X.cell(TEXT_WIDTH, _np("CopyTo", content, align="left", tabs=tab, **ind)), cant_split=True)
 
     return (
         # A paragraph between tables, or readers join them into one.
         _np("BodyText", "", line=LINE)
-        + "<w:tbl>" + X.imprint_table_props(TEXT_WIDTH, CHAR) + X.grid([TEXT_WIDTH])
+        + "<w:tbl>" + X.imprint_table_props(TEXT_WIDTH, 0, PORTRAIT["left"]) + X.grid([TEXT_WIDTH])
         + X.row(X.cell(TEXT_WIDTH, _tag("{%tr if cc %}")), cant_split=False)
-        + row(_r("抄送：{{ cc }}。", size=S4))
+        # 1 字 in from both sides; a long 抄送 wraps under the first organ after "抄送：" (3 字 of 4号)
+        + row(_r("抄送：{{ cc }}。", size=S4), left=4 * CHAR, hanging=3 * CHAR, right=CHAR)
         + X.row(X.cell(TEXT_WIDTH, _tag("{%tr endif %}")), cant_split=False)
-        + row(printer)
+        # the printer 1 字 in from the left, the date ending 1 字 in from the right (right tab)
+        + row(printer, left=CHAR, right=0)
         + "</w:tbl>"
         # Word needs a paragraph after a table; keep it tiny so it adds no page.
-        + X.para("", '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
-                 '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr>')
+        + TINY_PARA
     )
+
+
+def _section_break(sect: str) -> str:
+    """A paragraph that ends a section with the properties ``sect`` (tiny, so it
+    never needs a line of its own on a full page)."""
+    return X.para("", '<w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+                      f'<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr>{sect}</w:pPr>')
+
+
+LAND_FOOTER = footer_distance(LAND["bottom"])
+
+
+def _bound_table() -> str:
+    """附件2 bound into the 通报 (GB/T 9704 §8: before the 版记, page numbers
+    continuing): the portrait part ends, a landscape section holds the 序时进度表
+    (an ordinary landscape page, page numbers at its foot on the outer side: odd
+    right, even left), then the 版记 follows on a portrait page of its own.
+    Absent when ``table`` is empty (the table is issued as a separate file)."""
+    portrait = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER,
+                         footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"}, line_pitch=LINE)
+    landscape = X.sect_pr(**LAND, footer=LAND_FOOTER, footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"},
+                          landscape=True, line_pitch=312, break_type="nextPage")
+    return (_tag("{%p if table %}")
+            + _section_break(_no_line_grid(portrait))
+            + _table_heading("table.label", "table.title", "table.subtitle")
+            + _progress_table(True, "table.rows")
+            + _section_break(landscape)  # also the paragraph Word needs after a table
+            + _tag("{%p endif %}"))
 
 
 def bulletin() -> bytes:
     """通报 in 文件格式: 红头, centred 发文字号 over the red rule, title, 主送,
-    body, 附件说明, signature and date (no seal), 附注, the ranking as 附件1 on a
-    new page (optional), the 版记 on the last page. Page numbers from page 1."""
+    body, 附件说明, signature and date (no seal unless [layout] sealed says so),
+    附注, the ranking as 附件1 on a new page (optional), 附件2 bound as landscape
+    pages (optional), the 版记 at the foot of the last page. Page numbers from page 1.
+
+    With the 版记 on an even page ([layout] imprint_even_page, applied when the
+    template is loaded: ooxml.imprint_on_even_page) the last section, the 版记's
+    own page, starts on an even page and has no page number."""
     number_border = X.para_borders(bottom=(SEPARATOR_SZ, RED), space_bottom=SEPARATOR_SPACE)
+    portrait = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER,
+                         footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"}, line_pitch=LINE)
     body = (
         _np("OrganMark", _r("{{ organ_header }}", TITLE, ORGAN_SIZE, RED), align="center",
             line=X.mm(ORGAN_LINE_MM), before=FILE_ORGAN_BEFORE)
         + _np("DocNumber", _r("{{ doc_number }}"), align="center", before=2 * LINE, pbdr=number_border)
-        + _np("Title", _r("{{ title }}", TITLE, S2), align="center", line=700, before=2 * LINE)
+        + _np("Title", _r(f"{{{{ title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center", line=700,
+              before=2 * LINE)
         + _np("Recipient", _r("{{ recipients }}："), align="left", before=LINE)
         + _body_paragraphs()
         + _attachment_note()
-        + _signature()
+        + _signature(sealed_default=False)
         + _tag("{%p if ranking %}")
         + _np("AttachmentLabel", _r("{{ ranking_label }}", HEI), align="left", page_break_before=True)
-        + _np("Title", _r("{{ ranking_title }}", TITLE, S2), align="center", line=700, before=LINE, after=LINE // 2)
+        + _np("Title", _r(f"{{{{ ranking_title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center",
+              line=700, before=LINE, after=LINE // 2)
         + _tag("{%p endif %}")
         + _tag("{%p if ranking %}") + _ranking_table() + _tag("{%p endif %}")
+        + _bound_table()
+        # 版记 on an even page, no table bound: the 版记 needs a section of its own.
+        + _tag("{%p if not table and options.imprint_even_page|default(false) %}")
+        + _section_break(_no_line_grid(portrait))
+        + _tag("{%p endif %}")
         + _imprint()
     )
-    footers = _page_footers(first_empty=False)
-    sect = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER,
-                     footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"}, line_pitch=LINE)
+    footers = _page_footers(empty=True)
+    sect = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER, footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"},
+                     line_pitch=LINE, break_type="nextPage")
     return _package("通报", body, sect, {}, footers)
 
 
@@ -481,7 +624,7 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
     "约谈通知书.docx": (_COMMON | {"organ", "recipient"},
                    {"organ", "doc_number", "recipient", "body", "signer", "date_cn"}),
     "通报.docx": (_COMMON | {"organ_header", "title", "recipients", "ranking", "ranking_label", "ranking_title",
-                           "printer", "print_date_cn"},
+                           "printer", "print_date_cn", "table"},
                 {"organ_header", "doc_number", "title", "recipients", "body", "signer", "date_cn",
                  "printer", "print_date_cn"}),
 }

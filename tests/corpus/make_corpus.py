@@ -596,7 +596,7 @@ def _(kit, d):
 
 @case("template-missing-attribute", "duban", "督办函.docx: {{ para.txt }} (a field of the body paragraphs that does not exist)")
 def _(kit, d):
-    _letter(d, kit, b"{{ para.text }}", b"{{ para.txt }}")
+    _letter(d, kit, b"{{ para.text|quotes }}", b"{{ para.txt|quotes }}")
     return ["模板 督办函.docx 使用了没有数据的字段", "督办函.docx: 字段“txt”不存在"]
 
 
@@ -626,7 +626,7 @@ def _(kit, d):
 @case("table-template-unknown-field", "table", "序时进度表.docx using {{ titel }}, a field that does not exist")
 def _(kit, d):
     rezip(kit.table_template(), d / "templates" / "序时进度表.docx",
-          replace_in("word/document.xml", b"{{ title }}", b"{{ titel }}"))
+          replace_in("word/document.xml", b"{{ title|title_lines(28) }}", b"{{ titel|title_lines(28) }}"))
     return ["模板 序时进度表.docx 与本类公文的字段不符", "序时进度表.docx: 模板使用了未知字段“titel”"]
 
 
