@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 
 import click
@@ -85,26 +83,11 @@ def _internal(ctx) -> None:
     """An unexpected error: the traceback goes to the project's error log (outputs/
     notices-error.log, -C respected), the user is told where it is — by its full
     path — or, when no log can be written, what the error was."""
+    from ..failure import internal_message, log_internal
+
     exc = sys.exc_info()[1]
-    root = Path(ctx.find_root().obj or Path.cwd())
-    places = [root / "outputs" / "notices-error.log"] if (root / CONFIG_FILE).is_file() or (root / "outputs").is_dir() \
-        else []
-    places.append(Path(tempfile.gettempdir()) / "notices-error.log")
-    entry = f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n{traceback.format_exc()}\n"
-    why = ""
-    for log in places:
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as fh:
-                fh.write(entry)
-        except OSError as err:
-            why = why or f"{log}：{err.strerror or err}"
-            continue
-        click.secho(f"错误：程序内部出错（{type(exc).__name__}）。详情已记录在 {log.resolve()}，"
-                    f"请将该文件发给维护人员。", fg="red", err=True)
-        sys.exit(2)
-    click.secho(f"错误：程序内部出错（{type(exc).__name__}：{exc}）。错误记录也无法写入（{why}），"
-                f"请把本段文字和所运行的命令发给维护人员。", fg="red", err=True)
+    log, why = log_internal(Path(ctx.find_root().obj or Path.cwd()), " ".join(sys.argv))
+    click.secho(f"错误：{internal_message(exc, log, why)}", fg="red", err=True)
     sys.exit(2)
 
 
@@ -113,22 +96,9 @@ def _after(ctx) -> None:
     project = ctx.meta.get("notices.project")
     if project is None:
         return
-    from ..file import store
-    from ..file.backup import make_backup
-    from ..project import db_path
+    from ..file.backup import backup_after_change
 
-    db = db_path(project)
-    if db not in store.written():
-        from ..file.backup import folder_for
-        from ..file.outputs import sweep_temps
-
-        sweep_temps(folder_for(db))  # a backup a killed run left half-made
-        return
-    keep = project.config.section("register").get("backup_count", 20)
-    try:
-        make_backup(db, keep)
-    except NoticesError as exc:
-        click.secho(f"注意：自动备份未能完成：{exc.message}", fg="yellow", err=True)
+    backup_after_change(project, lambda message: click.secho(f"注意：{message}", fg="yellow", err=True))
 
 
 def parse_date(value: str | None) -> dt.date | None:

@@ -12,7 +12,6 @@ from ..file.register import KIND_ALIASES
 from . import Group, main, parse_date, project_from
 
 COMMANDS = {"督办函": "duban", "通报": "tongbao", "约谈通知书": "yuetan"}
-ACTION_ZH = {"督办函": "发督办函", "通报": "通报点名", "约谈通知书": "约谈", "": "不发文"}
 
 
 def _project(ctx, templates: Path | None):
@@ -30,14 +29,10 @@ def _dates(project, as_of, issued_on) -> tuple[dt.date, dt.date]:
 
 
 def _warn(batch, kinds=()) -> None:
-    for w in batch.warnings:
+    from ..jobs.issue import batch_warnings
+
+    for w in batch_warnings(batch, kinds):
         click.secho(f"注意：{w}", fg="yellow", err=True)
-    missing = batch.project.config.missing_contact()
-    letters = [k for k in ("督办函", "约谈通知书") if k in kinds]
-    if missing and letters:
-        click.secho(f"注意：notices.toml 的 [office] 未填写{'、'.join(missing)}，{'、'.join(letters)}将没有联系方式。"
-                    "可用 notices config set office.contact 姓名、notices config set office.phone 电话 填写。",
-                    fg="yellow", err=True)
 
 
 # --- plan -----------------------------------------------------------------------------
@@ -56,7 +51,7 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     from ..assess.escalation import counts_text
     from ..assess.status import unit_items
     from ..file.outputs import write_atomic
-    from ..jobs.issue import Batch
+    from ..jobs.issue import ACTION_ZH, Batch, plan_totals, tongbao_line
     from ..read.plan_file import Meeting, dump_plan
 
     project = project_from(ctx, writes=bool(save))
@@ -76,26 +71,12 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     for summary in internal:
         click.echo(f"  {summary.key.ljust(width, '　')}  不发文：本办公室自身事项（{counts_text(unit_items(summary))}），"
                    f"列入 notices status 的内部清单，不发文、不点名、不排名")
-    done = proposal.round_tongbao
-    if proposal.tongbao:
-        tongbao_line = f"发，本轮（{proposal.round_id}）进展情况通报全体单位"
-    elif done:
-        tongbao_line = f"本轮（{proposal.round_id}）已于{done.issued_on.isoformat()}印发（{done.doc_number}），不再发"
-    else:
-        tongbao_line = "尚无进度数据，不发"
-    click.echo(f"  通报：{tongbao_line}")
-    counts = {k: len(proposal.units(k)) for k in ("督办函", "通报", "约谈通知书")}
-    line = f"共：督办函 {counts['督办函']} 份，通报点名 {counts['通报']} 个单位，约谈 {counts['约谈通知书']} 个单位"
-    waiting = [s for s in proposal.steps if not s.action and s.waiting_until]
-    deferred = [s for s in proposal.steps if s.deferred]
-    if waiting:
-        line += f"；{len(waiting)} 个单位等待此前文书规定的期限届满"
-    if deferred:
-        line += f"；{len(deferred)} 个单位待下一轮通报点名"
-    click.echo(line + "。")
+    tongbao = tongbao_line(proposal)
+    click.echo(f"  通报：{tongbao}")
+    click.echo(plan_totals(proposal))
     if save:
         text = dump_plan(proposal, issued_on, meetings, batch.options.yuetan_place,
-                         tongbao_line if proposal.tongbao else "")
+                         tongbao if proposal.tongbao else "")
         write_atomic(save, text.encode("utf-8"), overwrite=force)
         click.echo(f"已保存：{save}（修改后用 notices issue --plan {save} 发文）")
 
@@ -110,20 +91,10 @@ class KindGroup(Group):
 
 
 def _report(done, dry_run: bool) -> None:
-    for item in done:
-        who = item.unit or "全体单位"
-        if dry_run:
-            mark = "（已发过，不会重复）" if item.existing else "（暂定）"
-            click.echo(f"将发：{item.kind} {item.doc_number}{mark}  {who}")
-        elif item.existing:
-            click.echo(f"已存在：{item.kind} {item.doc_number}  {who}（本批已发过，未重复发文）")
-        else:
-            click.echo(f"已发：{item.kind} {item.doc_number}  {who}  " + "；".join(str(p) for p in item.paths))
-    if not dry_run:
-        new = sum(1 for i in done if not i.existing)
-        click.echo(f"共 {len(done)} 份，新发 {new} 份。")
-    else:
-        click.echo("以上为预览：文号为暂定，未写文件、未登记。")
+    from ..jobs.issue import issued_lines
+
+    for line in issued_lines(done, dry_run):
+        click.echo(line)
 
 
 def _run(batch, jobs, dry_run: bool, combined: bool, force: bool = False) -> None:
@@ -201,36 +172,15 @@ def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates, 
     if not plan_file:
         click.echo(ctx.get_help())
         return
-    from ..errors import NoticesError
-    from ..jobs.issue import Batch, Request
+    from ..jobs.issue import plan_batch
     from ..read.plan_file import load_plan
 
+    if as_of or issued_on:
+        raise click.UsageError("按计划发文时，截至日期和成文日期以计划文件为准，不能另用 --as-of/--date")
     project = _project(ctx, templates)
     _, directory = project.load()
     plan = load_plan(plan_file, directory)
-    if as_of or issued_on:
-        raise click.UsageError("按计划发文时，截至日期和成文日期以计划文件为准，不能另用 --as-of/--date")
-    from ..jobs.dates import check_date
-
-    check_date(project, plan.as_of, f"计划文件 {plan_file} 中的截至日期")
-    check_date(project, plan.issued_on, f"计划文件 {plan_file} 中的成文日期")
-    batch = Batch(project, plan.as_of, plan.issued_on)
-    if plan.round_id and plan.round_id != batch.assessment.round_id:
-        raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
-                           f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
-    requests = [Request(kind, unit, plan.reasons.get((kind, unit), ""), plan.lines.get((kind, unit), str(plan_file)))
-                for kind, units in (("督办函", plan.duban), ("通报", [""] if plan.tongbao else []),
-                                    ("通报", plan.named), ("约谈通知书", [m.unit for m in plan.yuetan]))
-                for unit in units]
-    batch.check(requests)
-
-    def reasons(kind: str) -> dict[str, str]:
-        return {u: r for (k, u), r in plan.reasons.items() if k == kind and u}
-
-    jobs = batch.duban(plan.duban, reasons("督办函"))
-    if plan.tongbao:
-        jobs.append(batch.tongbao(plan.named, reasons("通报"), plan.reasons.get(("通报", ""), "")))
-    jobs += batch.yuetan(plan.yuetan, reasons("约谈通知书"))
+    batch, jobs = plan_batch(project, plan, f"计划文件 {plan_file} ", str(plan_file))
     _warn(batch, {j.kind for j in jobs})
     # in a plan, what goes against the ladder says why in the file (原因); --force here
     # only lets an earlier 成文日期 through

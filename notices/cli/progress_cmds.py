@@ -66,13 +66,12 @@ def collect_cmd(ctx, paths, round_id, as_of, accept_warnings, replace):
 
     check_date(project, parse_date(as_of), "截至日期")
     result = collect(project, list(paths), round_id, parse_date(as_of), accept_warnings, replace)
-    for problem in result.warnings:
-        click.echo(f"  提示：{problem}")
-    for problem in result.errors:
-        click.echo(f"  已跳过：{problem}")
-    click.echo(f"已收集：{len(result.files)} 个文件，{len(result.units)} 个单位，{len(result.reports)} 条填报"
-               + (f"，跳过 {len(result.errors)} 处错误" if result.errors else "")
-               + (f"，{len(result.warnings)} 条提示" if result.warnings else "") + "。")
+    from ..jobs.progress import collected_lines
+
+    notes, summary = collected_lines(result)
+    for line in notes:
+        click.echo(f"  {line}")
+    click.echo(summary)
 
 
 @progress_group.command("rounds")

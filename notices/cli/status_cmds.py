@@ -48,28 +48,17 @@ def columns(rows: list[list[str]], widths: list[int | None]) -> list[str]:
 
 
 # --- output -----------------------------------------------------------------------------
-def _pct(rate: float | None) -> str:
-    from ..textfmt import cn_percent
-
-    return "—" if rate is None else cn_percent(rate, 1)
-
-
 def _figures(s) -> str:
-    counts = s.counts
-    parts = [f"应完成事项{s.due}项", f"已完成{s.done}项", f"完成率{_pct(s.rate)}"]
-    extra = [f"{word}{counts[word]}项" for word in ("逾期", "未报送", "临期") if counts[word]]
-    if s.unreported > counts["未报送"]:
-        extra.append(f"其中逾期且本轮未报送{s.unreported - counts['未报送']}项")
-    return "，".join(parts) + ("；" + "，".join(extra) if extra else "")
+    from ..jobs.status import figures_text
+
+    return figures_text(s)
 
 
 def print_assessment(result, only: str | None) -> None:
     from ..assess.status import summary_sort_key
-    from ..textfmt import cn_date
+    from ..jobs.status import as_of_text
 
-    when = f"截至{cn_date(result.as_of)}"
-    when += f"，最近一轮：{result.round_id}（{result.round_date.isoformat()}）" if result.round_id else "，尚无报送"
-    click.echo(f"进展情况（{when}）")
+    click.echo(f"进展情况（{as_of_text(result)}）")
     click.echo(f"{result.county.name}：{_figures(result.county)}")
     for warning in result.warnings:
         click.secho(f"提示：{warning}", fg="yellow")

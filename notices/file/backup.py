@@ -1,7 +1,7 @@
 """Backups of the project database in outputs/备份/.
 
-After every command that changed the database, the CLI takes a consistent copy
-with SQLite's backup API (a snapshot even while other processes write) into
+After every command or web page action that changed the database,
+``backup_after_change`` takes a consistent copy with SQLite's backup API (a snapshot even while other processes write) into
 ``outputs/备份/notices.db.<date-time>.bak`` and keeps the newest ``[register]
 backup_count``. A copy is written under a temporary name, synced by SQLite,
 then renamed, so a backup under its final name is always whole. The copies use
@@ -136,3 +136,23 @@ def describe(path: Path) -> BackupInfo:
     except sqlite3.Error as exc:
         return BackupInfo(path, taken, 0, "", None, False, f"无法读取（{exc}）")
     return BackupInfo(path, taken, count, row[0] if row else "", rid, True)
+
+
+def backup_after_change(project, warn) -> Path | None:
+    """After an action (a command, a page's form) on ``project``: a backup when this
+    thread changed the project database (``store.written``), else the backup folder
+    swept of half-made copies a killed run left. ``warn`` hears a backup that failed:
+    the action itself succeeded, so that is a warning, not an error."""
+    from ..project import db_path
+    from . import store
+
+    db = db_path(project)
+    if db not in store.written(clear=True):
+        sweep_temps(folder_for(db))
+        return None
+    keep = project.config.section("register").get("backup_count", 20)
+    try:
+        return make_backup(db, keep)
+    except NoticesError as exc:
+        warn(f"自动备份未能完成：{exc.message}")
+        return None

@@ -253,7 +253,16 @@ def _report(row: sqlite3.Row) -> Report:
 
 _settings = {"patience": 30.0, "notify": None}
 _STEP = 1.0  # seconds SQLite itself waits for a lock before we say anything
-_written: set[Path] = set()  # databases a transaction of this process committed to (backups follow)
+# databases a transaction of this thread committed to (backups follow): per thread, so that
+# each of several actions running at once in one process (the local web page) backs up
+# after its own changes
+_local = threading.local()
+
+
+def _written() -> set[Path]:
+    if not hasattr(_local, "written"):
+        _local.written = set()
+    return _local.written
 
 
 def configure(patience: float | None = None, notify=None) -> None:
@@ -266,11 +275,11 @@ def configure(patience: float | None = None, notify=None) -> None:
 
 
 def written(clear: bool = False) -> set[Path]:
-    """The databases this process has changed (committed a write transaction to) since
+    """The databases this thread has changed (committed a write transaction to) since
     the last ``clear``."""
-    out = set(_written)
+    out = set(_written())
     if clear:
-        _written.clear()
+        _written().clear()
     return out
 
 
@@ -375,7 +384,7 @@ class Store:
                 raise
             conn.execute("COMMIT")
             if conn.total_changes != before:
-                _written.add(self.path)
+                _written().add(self.path)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         version = _patiently(self.path, lambda: conn.execute("PRAGMA user_version").fetchone()[0])

@@ -39,7 +39,7 @@ from ..file.recover import check_outputs_known
 from ..file.register import PART, Register, batch_key, document_properties, format_number, organ_code_for
 from ..file.register import Request as Numbering
 from ..project import Project, db_path
-from ..read.plan_file import Meeting
+from ..read.plan_file import IssuePlan, Meeting
 from ..render.engine import Template
 from ..render.ooxml import add_custom_properties
 from ..render.pool import cpu_workers, render_in_workers
@@ -169,8 +169,10 @@ class Batch:
             return None
         return step.reason
 
-    def check(self, requests: list[Request]) -> None:
-        """Every request the ladder does not back, in one error, before any number is taken."""
+    def check(self, requests: list[Request], advice: str | None = None) -> None:
+        """Every request the ladder does not back, in one error, before any number is taken.
+        ``advice``: how to force one where it was asked (default: the plan file's 原因, or
+        --force --reason on the command line)."""
         problems = []
         for r in requests:
             why = self.refusal(r)
@@ -178,6 +180,7 @@ class Batch:
                 continue
             what = "印发本轮通报" if not r.unit else ("在通报中点名批评" if r.kind == TONGBAO else f"发{r.kind}")
             forced = "" if "本办公室" in why or "没有逾期" in why or "不在单位名录" in why else (
+                advice if advice is not None else
                 "；如确需发文，请在计划文件中该单位下写“原因: …”" if r.where else
                 "；如确需发文，请加 --force --reason \"原因\"")
             who = f"{r.unit}：" if r.unit and r.where else ""
@@ -444,6 +447,94 @@ class Batch:
                 units.append(s.unit)
         order = [s.unit for s in self.proposal.steps]
         return sorted(units, key=order.index)
+
+
+def plan_batch(project: Project, plan: IssuePlan, label: str, source: str = "", advice: str | None = None
+               ) -> tuple[Batch, list[_Job]]:
+    """The batch and its documents for a reviewed plan: the plan file (`issue --plan`) or
+    the web page's form. Its dates are held to the window, its round must still be the
+    latest, and what the ladder does not propose needs its 原因 (``Batch.check``, with
+    ``advice`` saying how to give one). ``label`` names the plan in messages, ``source``
+    is where a document it lists without a line of its own was asked."""
+    from .dates import check_date
+
+    check_date(project, plan.as_of, f"{label}中的截至日期")
+    check_date(project, plan.issued_on, f"{label}中的成文日期")
+    batch = Batch(project, plan.as_of, plan.issued_on)
+    if plan.round_id and plan.round_id != batch.assessment.round_id:
+        raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
+                           f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
+    requests = [Request(kind, unit, plan.reasons.get((kind, unit), ""), plan.lines.get((kind, unit), source))
+                for kind, units in ((DUBAN, plan.duban), (TONGBAO, [""] if plan.tongbao else []),
+                                    (TONGBAO, plan.named), (YUETAN, [m.unit for m in plan.yuetan]))
+                for unit in units]
+    batch.check(requests, advice)
+
+    def reasons(kind: str) -> dict[str, str]:
+        return {u: r for (k, u), r in plan.reasons.items() if k == kind and u}
+
+    jobs = batch.duban(plan.duban, reasons(DUBAN))
+    if plan.tongbao:
+        jobs.append(batch.tongbao(plan.named, reasons(TONGBAO), plan.reasons.get((TONGBAO, ""), "")))
+    jobs += batch.yuetan(plan.yuetan, reasons(YUETAN))
+    return batch, jobs
+
+
+def batch_warnings(batch: Batch, kinds=()) -> list[str]:
+    """What to tell before a plan or a run: the assessment's warnings, and a missing
+    contact when letters (督办函, 约谈通知书) are among ``kinds``."""
+    out = list(batch.warnings)
+    missing = batch.project.config.missing_contact()
+    letters = [k for k in (DUBAN, YUETAN) if k in kinds]
+    if missing and letters:
+        out.append(f"notices.toml 的 [office] 未填写{'、'.join(missing)}，{'、'.join(letters)}将没有联系方式。"
+                   "可用 notices config set office.contact 姓名、notices config set office.phone 电话 填写。")
+    return out
+
+
+ACTION_ZH = {DUBAN: "发督办函", TONGBAO: "通报点名", YUETAN: "约谈", "": "不发文"}
+
+
+def tongbao_line(proposal) -> str:
+    """What the plan says about the round's 通报."""
+    done = proposal.round_tongbao
+    if proposal.tongbao:
+        return f"发，本轮（{proposal.round_id}）进展情况通报全体单位"
+    if done:
+        return f"本轮（{proposal.round_id}）已于{done.issued_on.isoformat()}印发（{done.doc_number}），不再发"
+    return "尚无进度数据，不发"
+
+
+def plan_totals(proposal) -> str:
+    """The plan's closing line: how many of each, who waits."""
+    counts = {k: len(proposal.units(k)) for k in KINDS}
+    line = f"共：督办函 {counts[DUBAN]} 份，通报点名 {counts[TONGBAO]} 个单位，约谈 {counts[YUETAN]} 个单位"
+    waiting = [s for s in proposal.steps if not s.action and s.waiting_until]
+    deferred = [s for s in proposal.steps if s.deferred]
+    if waiting:
+        line += f"；{len(waiting)} 个单位等待此前文书规定的期限届满"
+    if deferred:
+        line += f"；{len(deferred)} 个单位待下一轮通报点名"
+    return line + "。"
+
+
+def issued_lines(done: list[Issued], dry_run: bool) -> list[str]:
+    """What a run issued (or, ``dry_run``, would issue), one line a document, then the count."""
+    lines = []
+    for item in done:
+        who = item.unit or "全体单位"
+        if dry_run:
+            mark = "（已发过，不会重复）" if item.existing else "（暂定）"
+            lines.append(f"将发：{item.kind} {item.doc_number}{mark}  {who}")
+        elif item.existing:
+            lines.append(f"已存在：{item.kind} {item.doc_number}  {who}（本批已发过，未重复发文）")
+        else:
+            lines.append(f"已发：{item.kind} {item.doc_number}  {who}  " + "；".join(str(p) for p in item.paths))
+    if dry_run:
+        lines.append("以上为预览：文号为暂定，未写文件、未登记。")
+    else:
+        lines.append(f"共 {len(done)} 份，新发 {sum(1 for i in done if not i.existing)} 份。")
+    return lines
 
 
 def _write(path: Path, data: bytes) -> Path:

@@ -204,3 +204,12 @@ def collect(project: Project, paths: list[Path], round_id: str, as_of: dt.date |
     store.save_round(round_id, as_of, result, accept_warnings, replace=replace, unit_key=keys.get)
     remember_units(project, registry)
     return result
+
+
+def collected_lines(result: CollectResult) -> tuple[list[str], str]:
+    """What a collection stored: a line for each note and skipped row, then the summary."""
+    notes = [f"提示：{p}" for p in result.warnings] + [f"已跳过：{p}" for p in result.errors]
+    summary = (f"已收集：{len(result.files)} 个文件，{len(result.units)} 个单位，{len(result.reports)} 条填报"
+               + (f"，跳过 {len(result.errors)} 处错误" if result.errors else "")
+               + (f"，{len(result.warnings)} 条提示" if result.warnings else "") + "。")
+    return notes, summary

@@ -191,6 +191,31 @@ def _item_progress(item: ItemStatus) -> str:
     return text
 
 
+# --- what a person reads ---------------------------------------------------------------
+def percent_text(rate: float | None) -> str:
+    from ..textfmt import cn_percent
+
+    return "—" if rate is None else cn_percent(rate, 1)
+
+
+def figures_text(s: Summary) -> str:
+    """A summary's figures: "应完成事项12项，已完成8项，完成率66.7%；逾期2项，…"."""
+    counts = s.counts
+    parts = [f"应完成事项{s.due}项", f"已完成{s.done}项", f"完成率{percent_text(s.rate)}"]
+    extra = [f"{word}{counts[word]}项" for word in (OVERDUE, UNREPORTED, DUE_SOON) if counts[word]]
+    if s.unreported > counts[UNREPORTED]:
+        extra.append(f"其中逾期且本轮未报送{s.unreported - counts[UNREPORTED]}项")
+    return "，".join(parts) + ("；" + "，".join(extra) if extra else "")
+
+
+def as_of_text(result: Assessment) -> str:
+    """"截至2026年11月29日，最近一轮：2026-11（2026-11-29）"."""
+    from ..textfmt import cn_date
+
+    when = f"截至{cn_date(result.as_of)}"
+    return when + (f"，最近一轮：{result.round_id}（{result.round_date.isoformat()}）" if result.round_id else "，尚无报送")
+
+
 # --- selections and machine-readable output ------------------------------------------
 ONLY = {
     "overdue": lambda i: i.status == OVERDUE,
