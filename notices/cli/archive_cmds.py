@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from ..errors import NoticesError
 from . import main, project_from
 
 
@@ -23,24 +22,10 @@ def archive_group(ctx, year):
     if year is None:
         click.echo(ctx.get_help())
         return
-    from ..jobs.archive import build_archive
+    from ..jobs.archive import archive_year
 
-    result = build_archive(project_from(ctx, writes=True), year)
-    for item in result.new:
-        click.echo(f"已归档：{item.archival_code}  {item.doc_number}  {item.pages} 页")
-    for number, reason in result.skipped:
-        click.secho(f"未归档：{number}：{reason}", fg="yellow", err=True)
-    for record in result.voided:
-        click.echo(f"作废文号（列入目录附表，不归档）：{record.doc_number}")
-    for item in result.marked:
-        click.echo(f"归档后作废：{item.archival_code}  {item.doc_number}（已在目录备注和该件元数据中注明，件号不变）")
-    for line in result.warnings:
-        click.secho(f"注意：{line}", fg="yellow", err=True)
-    click.echo(f"{year} 年度：新归档 {len(result.new)} 件，此前已归档 {len(result.existing)} 件，"
-               f"作废文号 {len(result.voided)} 个。归档文件在 {result.folder}")
-    if result.skipped:
-        raise NoticesError(f"有 {len(result.skipped)} 个文号未归档（原因见上）。处理后重新运行 notices archive --year {year}"
-                           f" 即可补上，已归档的件不变")
+    archive_year(project_from(ctx, writes=True), year, say=click.echo,
+                 warn=lambda line: click.secho(line, fg="yellow", err=True))
 
 
 @archive_group.command("verify")
@@ -48,14 +33,12 @@ def archive_group(ctx, year):
 @click.pass_context
 def verify_cmd(ctx, year):
     """重新计算归档文件的 SHA-256 和 SM3 摘要，核对件号是否连续，列出被改动、缺失和多出的文件。"""
-    from ..jobs.archive import verify_archive
+    from ..jobs.archive import verify_lines
 
-    findings, notes = verify_archive(project_from(ctx, writes=True), year)
-    for line in notes:
-        click.echo(f"说明：{line}")
-    for f in findings:
-        click.echo(f"{f.state_zh}：{f.path}" + (f"（{f.detail}）" if f.detail else ""))
-    if findings:
-        click.secho(f"核对未通过：{len(findings)} 处问题。", fg="red", err=True)
+    lines, ok = verify_lines(project_from(ctx, writes=True), year)
+    for line in lines[:-1]:
+        click.echo(line)
+    if not ok:
+        click.secho(lines[-1], fg="red", err=True)
         ctx.exit(1)
-    click.echo(f"{year} 年度归档核对通过：全部文件摘要一致，件号连续，没有多出的文件。")
+    click.echo(lines[-1])

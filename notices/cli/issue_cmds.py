@@ -99,7 +99,7 @@ def _report(done, dry_run: bool) -> None:
 
 def _run(batch, jobs, dry_run: bool, combined: bool, force: bool = False) -> None:
     from ..jobs.dates import rest_day_note
-    from ..jobs.issue import print_file
+    from ..jobs.issue import print_bundles
 
     if not jobs:
         click.echo("按逐级督办规则，目前没有需要发的文。可用 notices plan 查看各单位情况，或用 --unit 指定单位。")
@@ -123,15 +123,8 @@ def _run(batch, jobs, dry_run: bool, combined: bool, force: bool = False) -> Non
         remember_units(batch.project, batch.registry)
     _report(done, dry_run)
     if combined and not dry_run:
-        for kind in ("督办函", "约谈通知书"):
-            mine = [i for i in done if i.kind == kind]
-            if mine:
-                folder = batch.project.outputs_dir / str(batch.issued_on.year) / kind
-                path, laid_out = print_file(mine, folder, batch.issued_on,
-                                            str(batch.project.config.section("pdf").get("soffice", "")))
-                click.echo(f"打印合订本：{path}")
-                if not laid_out:
-                    click.echo("（未找到 LibreOffice，无法计算各份页数：合订本按奇数页分节，请用 Word 或 WPS 打印）")
+        for line in print_bundles(batch, done):
+            click.echo(line)
 
 
 def _common(f):

@@ -233,3 +233,36 @@ def verify_archive(project: Project, year: int) -> tuple[list[Finding], list[str
 
 
 __all__ = ["build_archive", "verify_archive", "archive_folder", "Item"]
+
+
+def archive_year(project: Project, year: int, say, warn) -> ArchiveResult:
+    """`notices archive --year`: file the year and tell what was done, as the command
+    does (``say`` a line, ``warn`` a line to notice). Raises NoticesError when a number
+    could not be filed (after telling why, each)."""
+    result = build_archive(project, year)
+    for item in result.new:
+        say(f"已归档：{item.archival_code}  {item.doc_number}  {item.pages} 页")
+    for number, reason in result.skipped:
+        warn(f"未归档：{number}：{reason}")
+    for record in result.voided:
+        say(f"作废文号（列入目录附表，不归档）：{record.doc_number}")
+    for item in result.marked:
+        say(f"归档后作废：{item.archival_code}  {item.doc_number}（已在目录备注和该件元数据中注明，件号不变）")
+    for line in result.warnings:
+        warn(f"注意：{line}")
+    say(f"{year} 年度：新归档 {len(result.new)} 件，此前已归档 {len(result.existing)} 件，"
+        f"作废文号 {len(result.voided)} 个。归档文件在 {result.folder}")
+    if result.skipped:
+        raise NoticesError(f"有 {len(result.skipped)} 个文号未归档（原因见上）。处理后重新运行 notices archive --year {year}"
+                           f" 即可补上，已归档的件不变")
+    return result
+
+
+def verify_lines(project: Project, year: int) -> tuple[list[str], bool]:
+    """`notices archive verify`: its lines (the last one the verdict) and whether it passed."""
+    findings, notes = verify_archive(project, year)
+    lines = [f"说明：{line}" for line in notes]
+    lines += [f"{f.state_zh}：{f.path}" + (f"（{f.detail}）" if f.detail else "") for f in findings]
+    if findings:
+        return lines + [f"核对未通过：{len(findings)} 处问题。"], False
+    return lines + [f"{year} 年度归档核对通过：全部文件摘要一致，件号连续，没有多出的文件。"], True

@@ -617,3 +617,27 @@ def print_file(issued: list[Issued], folder: Path, day: dt.date, soffice: str = 
     pages = count_pages(mains, soffice)
     data = combine_documents([p.read_bytes() for p in mains], pages, blank_footer="rIdFooterFirst")
     return write_atomic(next_free(folder / f"打印合订本-{day.isoformat()}.docx"), data), pages is not None
+
+
+NO_LAYOUT = "（未找到 LibreOffice，无法计算各份页数：合订本按奇数页分节，请用 Word 或 WPS 打印）"
+
+
+def print_bundles(batch: Batch, done: list[Issued], files: list[Path] | None = None) -> list[str]:
+    """The print bundle of each kind of letter a run issued (--print-file): what to tell,
+    one line per bundle; ``files`` gets the bundles written."""
+    lines = []
+    for kind in (DUBAN, YUETAN):
+        mine = [i for i in done if i.kind == kind]
+        if not mine:
+            continue
+        folder = batch.project.outputs_dir / str(batch.issued_on.year) / kind
+        path, laid_out = print_file(mine, folder, batch.issued_on,
+                                    str(batch.project.config.section("pdf").get("soffice", "")))
+        if path is None:
+            continue
+        lines.append(f"打印合订本：{path}")
+        if files is not None:
+            files.append(path)
+        if not laid_out:
+            lines.append(NO_LAYOUT)
+    return lines

@@ -141,3 +141,58 @@ def run(project: Project, selection: Selection, force: bool = False,
         except NoticesError:
             outcome.unchecked.append(item)
     return outcome
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def convert_selection(project: Project, selection: Selection, force: bool, say: Callable[[str], None],
+                      warn: Callable[[str], None], bad: Callable[[str], None]) -> Outcome:
+    """`notices pdf` after choosing: refuse changed Word files unless forced, convert,
+    and tell each step as the command does — ``say`` a line, ``warn`` a 注意, ``bad``
+    a failure. Raises NoticesError naming every file that could not be converted."""
+    from ..file.pdf import substitution_message
+
+    root = project.root
+    if selection.changed:
+        names = "、".join(f"{i.doc_number}（{_shown(i.docx, root)}）" for i in selection.changed)
+        if not force:
+            raise NoticesError(f"{len(selection.changed)} 个 Word 文件与发文登记时不一致（SHA-256 不同，发出后被改动过）：{names}。"
+                               f"未转换任何文件。请用 notices register verify 核对；确需按改动后的内容转换，请加 --force")
+        warn(f"注意：以下 Word 文件与发文登记时不一致（发出后被改动过），按 --force 照现在的内容转换：{names}")
+    for item in selection.skipped:
+        say(f"跳过（已有 PDF）：{item.doc_number}  {_shown(item.pdf, root)}")
+    for item in selection.missing:
+        bad(f"找不到 Word 文件：{item.doc_number}  {_shown(item.docx, root)}")
+    total = len(selection.todo)
+    if total:
+        say(f"正在转换 {total} 个文件为 PDF/A……")
+    count = iter(range(1, total + 1))
+
+    def progress(item, result):
+        line = f"  [{next(count)}/{total}] {result.status_zh}：{item.doc_number}  {_shown(item.pdf, root)}"
+        say(line) if result.ok else bad(line)
+
+    outcome = run(project, selection, force=force, progress=progress)
+    failed = len(outcome.failed) + len(selection.missing)
+    summary = f"共 {len(selection)} 个文件：已转换 {len(outcome.made)} 个"
+    if selection.skipped:
+        summary += f"，跳过 {len(selection.skipped)} 个（已有 PDF，加 --force 重新转换）"
+    say(summary + (f"，失败 {failed} 个。" if failed else "。"))
+    for (requested, used), items in outcome.substitutions.items():
+        message = substitution_message(requested, used).replace("；", f"（{len(items)} 个文件）；", 1)
+        warn(f"注意：{message}（加 --force）。")
+    if outcome.not_pdfa:
+        warn(f"注意：{len(outcome.not_pdfa)} 个 PDF 未标明 PDF/A，可能是 LibreOffice 版本过旧（需 7.4 或更高）："
+             + "、".join(i.pdf.name for i in outcome.not_pdfa))
+    if outcome.unchecked:
+        warn("注意：未能读取这些 PDF 的字体，未做字体检查：" + "、".join(i.pdf.name for i in outcome.unchecked))
+    if failed:
+        reasons = [f"{i.doc_number}（{_shown(i.docx, root)}）：文件不存在" for i in selection.missing]
+        reasons += [f"{i.doc_number}（{i.docx.name}）：{why}" for i, why in outcome.failed]
+        raise NoticesError(f"{failed} 个文件未能转为 PDF：" + "；".join(reasons))
+    return outcome

@@ -114,7 +114,7 @@ def init_from_table(target: Path, table: Path, columns: str | None = None) -> Se
     config_path = target / CONFIG_FILE
     setup.config = set_values(config_path, config_values(result, config_path, None))
     (target / "outputs").mkdir(exist_ok=True)
-    setup.written += made + [config_path, target / "outputs"]
+    setup.written += made + [config_path, target / "outputs", write_launcher(target)]
     return setup
 
 
@@ -133,7 +133,29 @@ def init_sample(target: Path) -> list[Path]:
     identity = derived_identity(*plan_issuer(target / "registry" / "plan.yaml"))
     set_values(config_path, {k: identity.get(k, PLACEHOLDER) for k in IDENTITY})
     (target / "outputs").mkdir(exist_ok=True)
-    return made + [config_path, target / "outputs"]
+    return made + [config_path, target / "outputs", write_launcher(target)]
+
+
+LAUNCHER = "启动网页.bat"
+
+
+def write_launcher(target: Path) -> Path:
+    """启动网页.bat: staff who never open a terminal double-click it to start the local web
+    page (`notices serve`) of this folder. It runs the Python that ran `init` (a virtual
+    environment need not be activated), else `notices` on PATH. Written in UTF-8 after
+    ``chcp 65001`` (cmd.exe reads a batch file line by line, in the current code page),
+    with CRLF line ends; the folder is found from the file itself (%~dp0), so it may move."""
+    import sys
+
+    python = Path(sys.executable)
+    run = (f'if exist "{python}" (\r\n  "{python}" -m notices serve\r\n) else (\r\n  notices serve\r\n)'
+           if sys.platform == "win32" else "notices serve")
+    text = ("@echo off\r\nchcp 65001 >nul\r\ncd /d \"%~dp0\"\r\n"
+            "echo 正在启动 notices 网页，浏览器会自动打开。用完后关闭本窗口即停止。\r\n"
+            f"{run}\r\npause\r\n")
+    from ..file.outputs import write_atomic
+
+    return write_atomic(Path(target) / LAUNCHER, text.encode("utf-8"), overwrite=True)
 
 
 def _refuse_clashes(target: Path) -> None:
