@@ -155,3 +155,4 @@ from . import register_cmds  # noqa: E402,F401
 from . import issue_cmds  # noqa: E402,F401
 from . import pdf_cmds  # noqa: E402,F401
 from . import archive_cmds  # noqa: E402,F401
+from . import web_cmds  # noqa: E402,F401

@@ -108,8 +108,9 @@ def show_cmd(ctx, doc_number):
 def reply_cmd(ctx, doc_number, date_text, note):
     """登记某单位对该文件的书面答复。"""
     day = parse_date(date_text) or dt.date.today()
-    reply = _register(ctx).reply(doc_number, day, note.strip())
-    click.echo(f"已登记答复：{reply.doc_number}，{_day(reply.date)}" + (f"，{reply.note}" if reply.note else "") + "。")
+    from ..jobs.register import reply_line
+
+    click.echo(reply_line(_register(ctx).reply(doc_number, day, note.strip())))
 
 
 @register_group.command("void")
@@ -120,28 +121,23 @@ def void_cmd(ctx, doc_number, reason):
     """作废一个文号：文号保留在登记簿中并标明作废原因，今后不再使用。"""
     if not reason or not reason.strip():
         raise NoticesError("请用 --reason 写明作废原因，如 --reason \"主送单位有误\"")
-    record = _register(ctx).void(doc_number, reason)
-    click.echo(f"已作废：{record.doc_number}（{record.void_reason}）。该文号保留在登记簿中，不再使用。")
-    if record.outputs:
-        click.echo("已生成的文件仍在原处，未删除：" + "、".join(o.path for o in record.outputs))
+    from ..jobs.register import void_lines
+
+    for line in void_lines(_register(ctx).void(doc_number, reason)):
+        click.echo(line)
 
 
 @register_group.command("verify")
 @click.pass_context
 def verify_cmd(ctx):
     """核对登记的每个输出文件：重新计算 SHA-256，列出被改动或已不存在的文件。有问题时退出码为 1。"""
-    checks = _register(ctx).verify()
-    if not checks:
-        click.echo("登记簿中还没有已生成的文件，无需核对。")
-        return
-    bad = [c for c in checks if c.state != "ok"]
-    for c in bad:
-        click.echo(f"  {c.doc_number}  {c.path}：{c.state_zh}")
-    if bad:
-        raise NoticesError(f"共核对 {len(checks)} 个文件，{len(bad)} 个与登记时不符（改动 "
-                           f"{sum(c.state == 'changed' for c in bad)} 个，不存在 "
-                           f"{sum(c.state == 'missing' for c in bad)} 个）")
-    click.echo(f"共核对 {len(checks)} 个文件，全部与登记时一致。")
+    from ..jobs.register import verify_lines
+
+    lines, error = verify_lines(_register(ctx))
+    for line in lines:
+        click.echo(f"  {line}" if error else line)
+    if error:
+        raise error
 
 
 def _shown(path, root) -> str:

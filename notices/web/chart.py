@@ -11,7 +11,7 @@ from ..assess.status import DONE, DUE_SOON, LATE_DONE, ON_TRACK, OVERDUE, UNREPO
 SHOWN = (DONE, LATE_DONE, ON_TRACK, DUE_SOON, UNREPORTED, OVERDUE)
 CSS = {DONE: "s-done", LATE_DONE: "s-late-done", ON_TRACK: "s-on-track", DUE_SOON: "s-due-soon",
        UNREPORTED: "s-unreported", OVERDUE: "s-overdue"}
-LABEL_W, BAR_W, RATE_W, ROW_H, BAR_H, TOP = 150, 380, 70, 30, 20, 34
+WIDTH, BAR_W, ROW_H, BAR_H, TOP = 640, 560, 50, 18, 26  # a label line above each bar
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Segment:
 @dataclass
 class Bar:
     label: str
-    y: int
+    y: int  # the bar's top; its label's baseline is above it
     rate: str
     total: int
     segments: list[Segment]
@@ -38,12 +38,12 @@ def bars(summaries: list[Summary], rate_text) -> tuple[list[Bar], int, int]:
     for row, s in enumerate(summaries):
         counts = s.counts
         total = sum(counts[k] for k in SHOWN)
-        x, segments = float(LABEL_W), []
+        x, segments = 0.0, []
         for status in SHOWN:
             if counts[status] and total:
                 width = BAR_W * counts[status] / total
                 segments.append(Segment(status, counts[status], round(x, 2), round(width, 2), CSS[status]))
                 x += width
-        label = s.name if len(s.name) <= 9 else s.name[:8] + "…"
-        out.append(Bar(label, TOP + row * ROW_H, rate_text(s.rate), total, segments))
-    return out, LABEL_W + BAR_W + RATE_W, TOP + len(out) * ROW_H + 6
+        label = s.name if len(s.name) <= 40 else s.name[:39] + "…"
+        out.append(Bar(label, TOP + row * ROW_H + 20, rate_text(s.rate), total, segments))
+    return out, WIDTH, TOP + len(out) * ROW_H + 10

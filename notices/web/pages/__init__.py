@@ -22,7 +22,7 @@ NAV = (  # (endpoint, label)
 
 
 def register(app: Flask) -> None:
-    from . import collect, files, issue, overview, register as register_page
+    from . import book, collect, files, issue, overview
     from .. import guard
     from flask import Blueprint
 
@@ -30,9 +30,9 @@ def register(app: Flask) -> None:
     auth.add_url_rule("/login", "login", guard.login_view, methods=["GET", "POST"])
     auth.add_url_rule("/logout", "logout", guard.logout_view, methods=["POST"])
     app.register_blueprint(auth)
-    for module in (overview, collect, issue, register_page, files):
+    for module in (overview, collect, issue, book, files):
         app.register_blueprint(module.bp)
-    app.jinja_env.globals.update(nav=NAV, office_name=_office_name, file_url=file_url,
+    app.jinja_env.globals.update(nav=NAV, office_name=_office_name, file_url=file_url, zip=zip,
                                  password_set=lambda: bool(current_app.config["NOTICES_PASSWORD_HASH"]))
 
 

@@ -114,6 +114,10 @@ def _keep(files: list[Path], round_id: str, token: str) -> Path:
     for path in files:
         shutil.move(str(path), str(next_free(folder / path.name)))
     shutil.rmtree(_staging_root() / token, ignore_errors=True)
+    try:
+        _staging_root().rmdir()  # only when no other upload waits there
+    except OSError:
+        pass
     return folder
 
 
