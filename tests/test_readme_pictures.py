@@ -10,7 +10,8 @@ from conftest import ROOT
 
 def test_every_picture_in_the_readme_is_a_page_from_the_script():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    pictures = re.findall(r"!\[[^\]]*\]\((docs/img/[^)]+\.png)\)", readme)
+    pictures = [p for p in re.findall(r"!\[[^\]]*\]\((docs/img/[^)]+\.png)\)", readme)
+                if not p.startswith("docs/img/网页/")]  # the web page's: test_web_pictures_are_the_scripts
     script = (ROOT / "docs" / "pictures.py").read_text(encoding="utf-8")
     assert {p.rsplit("/", 1)[1][:-4] for p in pictures} == {"督办函", "通报", "约谈通知书", "序时进度表"}
     assert "python docs/pictures.py" in readme
@@ -21,3 +22,18 @@ def test_every_picture_in_the_readme_is_a_page_from_the_script():
         assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 200_000
         width, height = struct.unpack(">II", data[16:24])  # a page of A4 at 50 dpi: 413 × 585
         assert {round(width / 50 * 25.4), round(height / 50 * 25.4)} == {210, 297}
+
+
+def test_web_pictures_are_the_scripts():
+    """The web page's pictures in the README are the ones docs/web_pictures.py takes, small."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    pictures = re.findall(r"!\[[^\]]*\]\((docs/img/网页/[^)]+\.png)\)", readme)
+    script = (ROOT / "docs" / "web_pictures.py").read_text(encoding="utf-8")
+    names = re.search(r"PICTURES = \(([^)]*)\)", script).group(1)
+    assert {p.rsplit("/", 1)[1][:-4] for p in pictures} == set(re.findall(r'"([^"]+)"', names))
+    assert "python docs/web_pictures.py" in readme
+    for rel in pictures:
+        data = (ROOT / rel).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) < 150_000
+        width, height = struct.unpack(">II", data[16:24])
+        assert width <= 700 and height <= 900
