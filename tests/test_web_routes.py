@@ -351,3 +351,42 @@ def test_init_writes_the_windows_launcher(root):
     assert bat.startswith(b"@echo off\r\nchcp 65001 >nul\r\n")
     assert b'cd /d "%~dp0"\r\n' in bat and b"notices serve" in bat and b"\n" not in bat.replace(b"\r\n", b"")
     bat.decode("utf-8")
+
+
+def test_an_upload_over_the_limit_is_told_in_chinese(root):
+    app = create_app(root)
+    app.config["MAX_CONTENT_LENGTH"] = 10_000
+    client = app.test_client()
+    data = {"csrf": _token(client), "round": ROUND, "files": [(io.BytesIO(b"x" * 20_000), "大.xlsx")]}
+    response = client.post("/collect", data=data, content_type="multipart/form-data")
+    assert response.status_code == 413 and "上传的文件太大" in text(response.get_data(as_text=True))
+
+
+def test_a_task_tells_its_progress(client, root):
+    _collected(client, root)
+    location = client.post("/plan", data=_plan_form(client, action="issue")).headers["Location"]
+    _wait(client, location)
+    state = client.get(location + "/state").get_json()
+    assert state["finished"] and not state["failed"] and state["done"] == state["total"] > 0
+    assert client.get("/tasks/0000000000000000/state").status_code == 404
+
+
+from conftest import needs_soffice  # noqa: E402
+
+
+@needs_soffice
+def test_archive_run_and_verify_on_the_page(client, root):
+    assert cli(root, "progress", "collect", str(root / "报回"), "--round", ROUND, "--as-of", AS_OF,
+               "--accept-warnings").exit_code == 0
+    assert cli(root, "issue", "duban", "--as-of", AS_OF, "--date", AS_OF, "--unit", "县应急管理局").exit_code == 0
+    html = client.get("/archive?year=2026").get_data(as_text=True)
+    assert "还没有填写全宗号" in text(html)
+    page = text(_wait(client, client.post("/archive", data={"csrf": csrf(html), "year": "2026"}).headers["Location"]))
+    assert "错误：" in page and "[archive] 中未填写全宗号（fonds）" in page  # the job's own message
+    assert cli(root, "config", "set", "archive.fonds", "Z109").exit_code == 0
+    page = text(_wait(client, client.post("/archive", data={"csrf": csrf(html), "year": "2026"}).headers["Location"]))
+    assert "已归档：Z109-WS·2026-D10-0001" in page and "2026 年度：新归档 1 件" in page
+    page = text(client.post("/archive/verify", data={"csrf": csrf(html), "year": "2026"}).get_data(as_text=True))
+    assert "2026 年度归档核对通过" in page
+    listing = client.get("/archive?year=2026").get_data(as_text=True)
+    assert "归档文件目录-2026.xlsx" in listing
