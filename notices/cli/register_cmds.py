@@ -66,7 +66,10 @@ def list_cmd(ctx, year, kind):
 @click.pass_context
 def show_cmd(ctx, doc_number):
     """显示一个文号的全部登记内容：主送、涉及任务、输出文件、答复和办理记录。"""
+    from ..jobs.register import subjects_text
+
     reg = _register(ctx)
+    project = ctx.meta["notices.project"]
     r = reg.get(doc_number)
     lines = [
         ("文号", r.doc_number),
@@ -74,8 +77,7 @@ def show_cmd(ctx, doc_number):
         ("标题", r.title),
         ("主送", "、".join(r.recipients) or "—"),
         ("涉及任务", "、".join(r.milestones) or "—"),
-        ("点名单位" if r.kind == "通报" else "督办单位",
-         "；".join(f"{u}（{'、'.join(m)}）" for u, m in r.subjects.items()) or "—"),
+        ("点名单位" if r.kind == "通报" else "督办单位", subjects_text(r, project.load()[1])),
         ("轮次", r.round_id or "—"),
         ("数据截止", _day(r.as_of) or "—"),
         ("成文日期", _day(r.issued_on) or "—"),

@@ -30,3 +30,10 @@ def verify_lines(register: Register) -> tuple[list[str], NoticesError | None]:
     return [f"{c.doc_number}  {c.path}：{c.state_zh}" for c in bad], NoticesError(
         f"共核对 {len(checks)} 个文件，{len(bad)} 个与登记时不符（改动 {sum(c.state == 'changed' for c in bad)} 个，"
         f"不存在 {sum(c.state == 'missing' for c in bad)} 个）")
+
+
+def subjects_text(record: DocRecord, directory) -> str:
+    """The units a document takes up, by their names today (the register keeps ids):
+    "县应急管理局（5-1、10-1）；…", or "—"."""
+    return "；".join(f"{directory.name_for_key(key) or key}（{'、'.join(items)}）"
+                    for key, items in record.subjects.items()) or "—"

@@ -54,7 +54,9 @@ def show(error=None, notes=None, done=None):
         path = reg.resolve(out.path)
         pdf = path.with_suffix(".pdf")
         pdfs[out.path] = pdf if path.suffix.lower() == ".docx" and pdf.is_file() else None
-    return render_template("document.html", r=record, replies=reg.replies(record.doc_number),
+    from ...jobs.register import subjects_text
+
+    return render_template("document.html", r=record, subjects=subjects_text(record, project().load()[1]), replies=reg.replies(record.doc_number),
                            events=reg.events(record.doc_number), checks=reg.check_outputs(record), pdfs=pdfs,
                            resolve=reg.resolve, error=error, notes=notes or [], done=done, today=dt.date.today())
 
