@@ -133,10 +133,11 @@ def _years() -> list[int]:
     return sorted(years | {dt.date.today().year}, reverse=True)
 
 
-def _package(year: int) -> list[Path]:
+def _package(year: int, folder: Path | None = None) -> list[Path]:
+    """The year's 目录 and manifest (the 件 themselves are under 文件/)."""
     from ...jobs.archive import archive_folder
 
-    folder = archive_folder(project(), year)
+    folder = folder or archive_folder(project(), year)
     return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix in (".xlsx", ".json")) \
         if folder.is_dir() else []
 
@@ -158,15 +159,11 @@ def archive_run():
 
     def work(t):
         result = archive_year(proj, year, say=t.lines.append, warn=t.notes.append)
-        t.files += [("归档", _package_files(archive_folder(proj, year)))]
+        t.files += [("归档", _package(year, archive_folder(proj, year)))]
         t.files += [(f"{i.archival_code}  {i.doc_number}", [result.folder / "文件" / f"{i.archival_code}.pdf"])
                     for i in result.new]
 
     return _start(f"{year} 年度归档", url_for("files.archive", year=year), work)
-
-
-def _package_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*") if p.is_file() and p.suffix in (".xlsx", ".json"))
 
 
 @bp.post("/archive/verify")
@@ -175,12 +172,8 @@ def archive_verify():
     from ...jobs.archive import verify_lines
 
     year = request.form.get("year", type=int) or dt.date.today().year
-    (lines, ok), error, notes = _verify(year, verify_lines)
+    result, error, notes = act(lambda: verify_lines(project(), year))
+    lines, ok = result or ([], False)
     return render_template("archive.html", years=_years(), year=year, package=_package(year),
                            settings=project().config.section("archive"), verify=lines, verified=ok,
                            error=error, notes=notes)
-
-
-def _verify(year, verify_lines):
-    result, error, notes = act(lambda: verify_lines(project(), year))
-    return (result or ([], False)), error, notes
