@@ -391,3 +391,14 @@ def test_archive_run_and_verify_on_the_page(client, root):
     assert "2026 年度归档核对通过" in page
     listing = client.get("/archive?year=2026").get_data(as_text=True)
     assert "归档文件目录-2026.xlsx" in listing
+
+
+def test_the_windows_launcher_runs_the_python_that_made_it(tmp_path, monkeypatch):
+    from notices.jobs.registry_setup import write_launcher
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(sys, "executable", r"C:\Users\张三\notices (新)\.venv\Scripts\python.exe")
+    bat = write_launcher(tmp_path).read_bytes().decode("utf-8")
+    assert 'if exist "C:\\Users\\张三\\notices (新)\\.venv\\Scripts\\python.exe" (\r\n' in bat
+    assert '  "C:\\Users\\张三\\notices (新)\\.venv\\Scripts\\python.exe" -m notices serve\r\n' in bat
+    assert ") else (\r\n  notices serve\r\n)\r\npause\r\n" in bat
