@@ -107,6 +107,7 @@ class Unit:
     sample: bool = False  # a placeholder the office must replace
     source: Source | None = None
     id: str = ""  # stable key of reports and documents; survives a rename (default: the name)
+    standing: bool = False  # headed by a member of the 县委常委会: letters ask, they do not direct its head
 
     @property
     def display_short(self) -> str:

@@ -50,6 +50,7 @@ class NoticeOptions:
     yuetan_day_end: str = "17:30"  # a 约谈 ends by then
     tongbao_recipients: str = "各乡镇人民政府，各街道办事处，县安委会各成员单位"  # 通报 主送
     area: str = "全县"  # how the 通报 names the whole jurisdiction: 全县 / 全市 / 全区
+    rank_min_due: int = 3  # 通报 ranking: units with fewer due items are listed, not ranked
 
 
 def office_from_config(config) -> Office:
@@ -106,6 +107,7 @@ def options_from_config(config) -> NoticeOptions:
         yuetan_day_end=f"{times['yuetan_day_end']:%H:%M}",
         tongbao_recipients=str(section.get("tongbao_recipients") or d.tongbao_recipients),
         area=str(section.get("area") or d.area),
+        rank_min_due=int(section.get("rank_min_due", d.rank_min_due)),
     )
 
 

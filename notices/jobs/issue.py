@@ -206,9 +206,9 @@ class Batch:
             jobs.append(_Job(
                 DUBAN, unit.name, duban_title(self.registry), [unit.name],
                 {unit.name: [letter_id(i, unit.name) for i in chosen]}, reply_due, unit.display_short,
-                lambda no, s=summary, c=chosen, e=earlier, a=items: duban_context(
+                lambda no, s=summary, c=chosen, e=earlier, a=items, h=unit.standing: duban_context(
                     self.registry, s, self.as_of, self.office, no, self.issued_on, reply_due, self.options,
-                    self.assessment.round_date, e, c, a),
+                    self.assessment.round_date, e, c, a, h),
                 details=self._forced(reason)))
         return jobs
 
