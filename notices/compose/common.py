@@ -367,6 +367,18 @@ def item_rows(items: list[ItemStatus], unit: str = "") -> list[dict]:
             for i, item in enumerate(items, 1)]
 
 
+def unit_figures(summary: Summary, items: list[ItemStatus], tail: str = "") -> str:
+    """你单位应完成事项…；逾期3项。 and, for a lead unit whose letter carries its supporting
+    units' failures, 你单位牵头的任务中，配合单位县公安局逾期1项{tail}。"""
+    own = [i for i in items if i.unit == summary.key]
+    others = [i for i in items if i.unit != summary.key]
+    text = f"你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
+    if others:
+        names = "、".join(dict.fromkeys(i.unit for i in others))
+        text += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}{tail}。"
+    return text
+
+
 def problem_counts(items: list[ItemStatus]) -> str:
     """逾期3项、未报送2项（其中1项本轮报送的内容未被采用）: each item counted once, an
     overdue item the unit also failed to report as 逾期."""

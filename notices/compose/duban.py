@@ -21,7 +21,7 @@ from .common import (
     Office,
     contact_note,
     addressee,
-    figures,
+    unit_figures,
     heading,
     history_sentence,
     item_rows,
@@ -30,7 +30,6 @@ from .common import (
     para,
     plan_citation,
     plan_core,
-    problem_counts,
     sub,
 )
 
@@ -68,12 +67,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     if round_date is not None and round_date != as_of:
         basis += f"依据{cn_date(round_date)}各单位报送的进展情况，"
     basis += f"对截至{cn_date(as_of)}各责任单位任务落实情况进行了调度。"
-    own = [i for i in flagged if i.unit == summary.key]
-    others = [i for i in flagged if i.unit != summary.key]
-    counts = f"你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
-    if others:
-        names = "、".join(dict.fromkeys(i.unit for i in others))
-        counts += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}，请你单位督促落实。"
+    counts = unit_figures(summary, flagged, "，请你单位督促落实")
     if len(items) < len(flagged):
         refs = "、".join(number for _, number, _ in earlier)
         counts += (f"其中{n(len(flagged) - len(items))}项此前已督办" + (f"（{refs}）" if refs else "")

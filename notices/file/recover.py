@@ -35,7 +35,7 @@ from ..errors import NoticesError
 from ..render.ooxml import document_paragraphs, read_custom_properties
 from . import backup as backups_mod
 from .register import (KINDS, MAIN_PART, P_AS_OF, P_BATCH, P_ISSUED, P_KIND, P_NUMBER, P_RECIPIENTS, P_REGISTER,
-                       P_REPLY_DUE, P_ROUND, P_SUBJECTS, P_TITLE, P_UNIT, PART, Register, batch_key, file_sha256,
+                       P_REPLY_DUE, P_ROUND, P_SUBJECTS, P_TITLE, PART, Register, batch_key, file_sha256,
                        normalize_number, parse_number)
 
 _NAMED = re.compile(r"^(?P<number>.+?号)-(?P<stem>.+)\.docx$", re.I)
