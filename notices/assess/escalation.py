@@ -204,13 +204,18 @@ def propose(assessment: Assessment, docs: list[PastDoc], rules: Rules | None = N
     as_of = assessment.as_of
     round_tongbao = next((d for d in sorted(docs, key=_ladder_key)
                           if d.kind == TONGBAO and assessment.round_id and d.round_id == assessment.round_id), None)
+    letters_of: dict[int, list[str]] = {}  # id(item) -> the units whose letters take it up
+    for unit, items in (routes or {}).items():
+        for item in items:
+            letters_of.setdefault(id(item), []).append(unit)
     steps = []
     for summary in assessment.units:
         flagged = routes.get(summary.key, []) if routes is not None else None
         step = step_for(summary, docs, as_of, rules, round_tongbao, flagged)
         own = unit_items(summary)
-        if not step.action and own and routes is not None and not any(i in flagged for i in own):
-            leads = sorted({u for u, items in routes.items() for i in own if i in items})
+        if not step.action and own and routes is not None and all(
+                summary.key not in letters_of.get(id(i), []) for i in own):
+            leads = sorted({u for i in own for u in letters_of.get(id(i), [])})
             step.reason = f"配合事项（{counts_text(own)}）由牵头单位{'、'.join(leads)}负责，督办函发给牵头单位"
         steps.append(step)
     return Proposal(as_of, assessment.round_id, steps, bool(assessment.round_id) and round_tongbao is None,
