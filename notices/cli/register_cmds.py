@@ -53,7 +53,7 @@ def list_cmd(ctx, year, kind):
         replies = reg.replies(r.doc_number)
         status = r.status_zh + (f"（{r.void_reason}）" if r.status == "void" and r.void_reason else "")
         rows.append([r.doc_number, r.kind, _day(r.issued_on), "、".join(r.recipients), status,
-                     f"{len(replies)} 次" if replies else ("—" if r.status != "issued" else "未答复"), r.title])
+                     f"{len(replies)} 次" if replies else ("—" if r.status != "issued" or r.kind in ("销号", "工作提醒") else "未答复"), r.title])
     for line in columns(rows, [None, None, None, 24, None, None, None]):
         click.echo(line)
     counts = {s: sum(1 for r in records if r.status == s) for s in ("issued", "reserved", "void")}

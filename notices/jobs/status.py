@@ -27,6 +27,7 @@ from ..assess.status import (
 from ..errors import NoticesError
 from ..model import Report
 from ..project import Project
+from ..textfmt import cn_date
 
 
 def load_reports(project: Project, as_of: dt.date) -> list[Report]:
@@ -128,8 +129,11 @@ def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
         reports = records.reports
     # no round yet: the office has not begun collecting, so no past period is judged
     options = options_from_config(project.config, records.tracking_start or as_of)
+    from .items import decisions
+
+    extensions, closures = decisions(project)
     result = assess(registry, reports, as_of, options, name, internal_units(project), records.rejected,
-                    _area(project))
+                    _area(project), extensions, closures)
     result.warnings[:0] = records.warnings
     if not result.round_id:
         result.warnings.insert(0, f"截至{as_of.isoformat()}尚未收集任何一轮进度报送，所有到期事项均按未报送计")
@@ -179,6 +183,15 @@ def progress_for_table(project: Project, as_of: dt.date, unit: str | None) -> di
 
 
 def _item_progress(item: ItemStatus) -> str:
+    said = []
+    if item.extension is not None:
+        said.append(f"经批准延期至{cn_date(item.extension.to)}。")
+    if item.closed:
+        said.append(f"已于{cn_date(item.closure.closed_on)}销号。")
+    return "".join(said) + _progress_text(item)
+
+
+def _progress_text(item: ItemStatus) -> str:
     text = item.latest.text.strip() if item.latest and item.latest.text else ""
     if item.unreported:
         if item.rejected:
