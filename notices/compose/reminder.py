@@ -41,11 +41,9 @@ def reminder_context(registry: Registry, unit: Unit, items: list[ItemStatus], as
         "title": title or DEFAULT_TITLE,
         "recipient": unit.name,
         "body": body,
-        "attachments": [],
         "signer": office.name,
         "date_cn": cn_date(issued_on),
         "note": contact_note(office),
-        "cc": "",
     }
 
 
