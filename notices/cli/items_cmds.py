@@ -60,7 +60,7 @@ def extend_cmd(ctx, unit, item, to, reason, approved_by, doc, on, refuse, force)
         requests = pending_requests(project)
         click.echo(f"待决定的延期申请（{len(requests)} 项）：" if requests else "没有待决定的延期申请。")
         for r in requests:
-            click.echo(f"  {r['unit_name']} 第{r['label']}项：申请延期至{cn_date(r['to'])}；理由：{r['reason'] or '未写'}"
+            click.echo(f"  {r['unit_name']} {r['words']}：申请延期至{cn_date(r['to'])}；理由：{r['reason'] or '未写'}"
                        f"（{r['round_id']}轮填报，{r['source']}）")
         lines = extension_lines(project)
         if lines:
@@ -78,10 +78,10 @@ def extend_cmd(ctx, unit, item, to, reason, approved_by, doc, on, refuse, force)
     if not to:
         raise NoticesError("请用 --to 写明延期至哪一天，如 --to 2027-01-31")
     ext, step = extend(project, unit, list(item), parse_date(to), reason, approved_by, doc, day, force)
-    from ..jobs.items import item_label
+    from ..jobs.items import item_words
 
     registry, _ = project.load()
-    click.echo(f"已登记延期：{ext.unit} 第{item_label(registry, step.item)}项，"
+    click.echo(f"已登记延期：{ext.unit} {item_words(registry, step.item)}，"
                f"由{cn_date(ext.original)}延期至{cn_date(ext.to)}（{cn_date(ext.approved_on)}经{ext.approved_by}批准"
                + (f"，{ext.doc_number}" if ext.doc_number else "") + "）。")
     if "late" in step.detail:
@@ -102,12 +102,39 @@ def close_cmd(ctx, unit, item, on, evidence, by, note):
 
     销号后该事项按已完成计，不再列入督办；通报中列出本期销号的事项。
     """
-    from ..jobs.items import close, item_label
+    from ..jobs.items import close, item_words
 
     project = project_from(ctx, writes=True)
     record, step, made = close(project, unit, list(item), parse_date(on), list(evidence), by, note)
     registry, _ = project.load()
-    click.echo(f"已销号：{record.recipients[0]} 第{item_label(registry, step.item)}项，{cn_date(step.day)}，"
+    click.echo(f"已销号：{record.recipients[0]} {item_words(registry, step.item)}，{cn_date(step.day)}，"
                f"登记号 {record.doc_number}（佐证材料 {len(record.outputs)} 个）：")
     for out in record.outputs:
         click.echo(f"  {out.path}  SHA-256 {out.sha256}")
+
+
+@main.command("ledger")
+@click.option("--as-of", "as_of", metavar="日期", help="截至日期，默认今天。")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
+              help="写入该文件夹（默认 outputs/台账/）。")
+@click.pass_context
+def ledger_cmd(ctx, as_of, out):
+    """督办台账：每个单位每个事项的全部经过（提醒、督办函、答复、通报、约谈、延期、销号、曝光，日期和文号），
+    当前的灯（绿 按期、黄 临期、红 逾期、灰 不涉及），第二张表为红黑榜；另为每个单位生成一个日历文件（.ics），
+    可导入 Outlook、WPS 或手机日历。
+
+    纸张、排名规则和红黑榜名额在 notices.toml 的 [ledger] 中设置。
+    """
+    import datetime as dt
+
+    from ..jobs.dates import check_date
+    from ..jobs.ledger import build_ledger
+
+    project = project_from(ctx)
+    day = check_date(project, parse_date(as_of) or dt.date.today(), "截至日期")
+    result = build_ledger(project, day, out)
+    lamps = "，".join(f"{k}灯 {result.lamps.get(k, 0)} 项" for k in ("红", "黄", "绿", "灰"))
+    click.echo(f"已生成督办台账：{result.workbook}（{result.rows} 项：{lamps}）")
+    click.echo(f"红榜：{'、'.join(result.red) or '无'}；黑榜：{'、'.join(result.black) or '无'}")
+    if result.calendars:
+        click.echo(f"各单位日历 {len(result.calendars)} 个：{result.calendars[0].parent}")

@@ -62,19 +62,33 @@ def list_cmd(ctx, year, kind):
 
 
 @register_group.command("show")
-@click.argument("doc_number", metavar="文号")
+@click.argument("target", nargs=-1, required=True, metavar="文号|单位 [事项]")
 @click.pass_context
-def show_cmd(ctx, doc_number):
-    """显示一个文号的全部登记内容：主送、涉及任务、输出文件、答复和办理记录。"""
+def show_cmd(ctx, target):
+    """显示一个文号的全部登记内容（主送、涉及任务、输出文件、答复和办理记录），
+    或一个单位一个事项的全部经过（工作提醒、督办函、答复、通报、约谈、延期、销号、曝光）。
+
+    
+    notices register show 某安委办函〔2026〕1号
+    notices register show 应急局 7-1 2026年第四季度
+    """
+    from ..file.register import parse_number
+
     reg = _register(ctx)
+    try:
+        parse_number(target[0])
+    except NoticesError:
+        return _show_item(ctx, target)
+    doc_number = " ".join(target)
     r = reg.get(doc_number)
+    subjects_label = {"通报": "点名单位", "曝光": "曝光单位", "工作提醒": "提醒单位", "销号": "销号单位"}.get(r.kind, "督办单位")
     lines = [
         ("文号", r.doc_number),
         ("文种", r.kind),
         ("标题", r.title),
         ("主送", "、".join(r.recipients) or "—"),
         ("涉及任务", "、".join(r.milestones) or "—"),
-        ("点名单位" if r.kind == "通报" else "督办单位",
+        (subjects_label,
          "；".join(f"{u}（{'、'.join(m)}）" for u, m in r.subjects.items()) or "—"),
         ("轮次", r.round_id or "—"),
         ("数据截止", _day(r.as_of) or "—"),
@@ -98,6 +112,28 @@ def show_cmd(ctx, doc_number):
     for event in reg.events(r.doc_number):
         who = f"（{event.actor}）" if event.actor else ""
         click.echo(f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.step}{who}  {event.detail}".rstrip())
+
+
+def _show_item(ctx, target) -> None:
+    from ..jobs.history import item_lines
+    from ..jobs.items import parse_item
+
+    project = ctx.meta["notices.project"]
+    registry, directory = project.load()
+    try:
+        unit = directory.unit(target[0])
+    except KeyError as exc:
+        raise NoticesError(f"“{target[0]}”既不是文号，也不是单位名称：{exc.args[0]}") from None
+    if len(target) < 2:
+        raise NoticesError(f"请写明{unit.name}的哪一个事项，如 notices register show {target[0]} 7-1")
+    ref = parse_item(list(target[1:]), registry)
+    lines = item_lines(project, unit.key, ref.item_id)
+    click.echo(f"{unit.name} {ref.words}：{ref.milestone.requirement}（完成时间：{ref.milestone.deadline}"
+               + (f"，本期{ref.period.period}" if ref.period else "") + "）")
+    if not lines:
+        click.echo("登记簿中还没有这一事项的记录（工作提醒、督办函、通报、约谈、延期、销号、曝光）。")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 @register_group.command("reply")

@@ -51,6 +51,11 @@ class ItemRef:
         """7-1 2026年第四季度, as the forms show it."""
         return f"{self.milestone.id} {self.period.period}" if self.period else self.milestone.id
 
+    @property
+    def words(self) -> str:
+        """第7-1项（2026年第四季度）, as a sentence names it."""
+        return f"第{self.milestone.id}项" + (f"（{self.period.period}）" if self.period else "")
+
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
@@ -81,6 +86,12 @@ def parse_item(words: list[str] | str, registry: Registry) -> ItemRef:
         raise NoticesError(f"“{period}”不是编号“{mid}”的期次；各期为："
                            + "、".join(d.period for d in milestone.dues))
     return ItemRef(milestone, due)
+
+
+def item_words(registry: Registry, item_id: str) -> str:
+    """"7-1@2026-Q4" -> "第7-1项（2026年第四季度）"."""
+    mid, _, period = item_label(registry, item_id).partition(" ")
+    return f"第{mid}项" + (f"（{period}）" if period else "")
 
 
 def item_label(registry: Registry, item_id: str) -> str:
@@ -175,9 +186,9 @@ def extend(project: Project, unit: str, item: list[str] | str, to: dt.date, reas
         when = f"已于{cn_date(current.approved_on)}经批准延期至{cn_date(current.to)}" + (
             f"（遇休息日顺延至{cn_date(deadline)}）" if deadline != base else "")
     if to <= base:
-        raise NoticesError(f"{found.name}第{ref.label}项{when}，延期后的日期{cn_date(to)}应晚于它")
+        raise NoticesError(f"{found.name}{ref.words}{when}，延期后的日期{cn_date(to)}应晚于它")
     if on > deadline and not force:
-        raise NoticesError(f"{found.name}第{ref.label}项{when}，已于{cn_date(on)}之前到期：延期应在到期前批准，"
+        raise NoticesError(f"{found.name}{ref.words}{when}，已于{cn_date(on)}之前到期：延期应在到期前批准，"
                            f"逾期后的申请按原完成时间判断。确需补办的，请加 --force（将记入办理记录）")
     detail = {"to": to.isoformat(), "original": base.isoformat(), "reason": reason, "doc": (doc or "").strip()}
     if on > deadline:
@@ -219,7 +230,8 @@ def pending_requests(project: Project) -> list[dict]:
         name = directory.name_for_key(req["unit"])
         if name is None:
             continue
-        out.append({**req, "unit_name": name, "label": item_label(registry, req["item"])})
+        out.append({**req, "unit_name": name, "label": item_label(registry, req["item"]),
+                    "words": item_words(registry, req["item"])})
     return out
 
 
@@ -242,8 +254,8 @@ def close(project: Project, unit: str, item: list[str] | str, on: dt.date, evide
     earlier = [s for s in steps.list(unit=found.key, item=ref.item_id) if s.step == CLOSE]
     if earlier:
         s = earlier[0]
-        raise NoticesError(f"{found.name}第{ref.label}项已于{cn_date(s.day)}销号（{s.doc_number}），未重复销号")
-    title = f"[{found.name}第{ref.label}项“{ref.milestone.requirement.rstrip('。')}”销号材料]"
+        raise NoticesError(f"{found.name}{ref.words}已于{cn_date(s.day)}销号（{s.doc_number}），未重复销号")
+    title = f"[{found.name}{ref.words}“{ref.milestone.requirement.rstrip('。')}”销号材料]"
     key = batch_key(CLOSE_KIND, found.key, ref.item_id, on)
     record = register.reserve([_request(title, found, ref, key, on, note)], allow_earlier=True, actor=by)[0]
     folder = project.outputs_dir / str(on.year) / CLOSE_KIND / safe_filename(
@@ -297,7 +309,7 @@ def extension_lines(project: Project) -> list[str]:
     lines = []
     for e in sorted(decisions(project)[0], key=lambda e: (e.unit, e.milestone_id, e.period, e.approved_on)):
         item = f"{e.milestone_id}@{e.period}" if e.period else e.milestone_id
-        lines.append(f"{e.unit} 第{item_label(registry, item)}项：{cn_date(e.approved_on)}经{e.approved_by}批准，"
+        lines.append(f"{e.unit} {item_words(registry, item)}：{cn_date(e.approved_on)}经{e.approved_by}批准，"
                      f"由{cn_date(e.original) if e.original else '原完成时间'}延期至{cn_date(e.to)}"
                      + (f"（{e.doc_number}）" if e.doc_number else "") + f"；理由：{e.reason}")
     return lines
