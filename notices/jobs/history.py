@@ -88,9 +88,11 @@ def item_lines(project: Project, unit_key: str, item_id: str) -> list[str]:
     return lines
 
 
-def archive_steps(project: Project, subjects: dict[str, tuple[str, ...]]) -> list[dict]:
-    """业务行为 of the items a filed document took up: each item's steps (for the 件's metadata)."""
-    all_history = histories(project)
+def archive_steps(project: Project, subjects: dict[str, tuple[str, ...]],
+                  all_history: dict[tuple[str, str], list[Entry]] | None = None) -> list[dict]:
+    """业务行为 of the items a filed document took up: each item's steps (for the 件's metadata).
+    ``all_history``: ``histories(project)``, when the caller has it already."""
+    all_history = histories(project) if all_history is None else all_history
     out = []
     for unit_key, items in subjects.items():
         for item in items:
