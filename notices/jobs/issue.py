@@ -258,8 +258,13 @@ class Batch:
             report_due, "通报",
             lambda no: {**tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
                                           duban_refs=refs, options=self.options, report_due=report_due,
-                                          routes=routed), "table": table},
+                                          routes=routed, closed=self._closed_since_last_tongbao()), "table": table},
             None if bound else extras, details)
+
+    def _closed_since_last_tongbao(self) -> list:
+        """Items verified complete (销号) after the last 通报 the register holds, up to the cut-off."""
+        last = max((d.issued_on for d in self.docs if d.kind == TONGBAO), default=None)
+        return [i for i in self.assessment.items if i.closed and (last is None or i.closure.closed_on > last)]
 
     def yuetan(self, meetings: list[Meeting], reasons: dict[str, str] | None = None) -> list[_Job]:
         """约谈通知书, each at its own time: the one given, else the next free slot."""

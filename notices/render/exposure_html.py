@@ -14,7 +14,6 @@ import datetime as dt
 from html import escape
 
 CSS = """
-:root { color-scheme: light; }
 body { margin: 0; background: #f4f4f4; color: #1a1a1a;
   font-family: "仿宋_GB2312", "仿宋", FangSong, "STFangsong", "Noto Serif CJK SC", "Songti SC", serif;
   font-size: 16pt; line-height: 1.75; }
