@@ -596,13 +596,16 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
            options: AssessOptions | None = None, unit: str | None = None,
            internal: frozenset[str] | set[str] = frozenset(),
            rejected: dict[tuple[str, str, str], str] | None = None,
-           area_name: str = "全县", extensions: list[Extension] = (), closures: list[Closure] = ()) -> Assessment:
+           area_name: str = "全县", extensions: list[Extension] = (), closures: list[Closure] = (),
+           decided_until: dt.date | None = None) -> Assessment:
     """Every item of every responsible unit as of ``as_of``; ``unit``: only that unit
     (full name). Reports dated after ``as_of`` are ignored. ``internal``: full names
     of the issuing office's own entries (kept apart, see the module docstring);
     ``rejected``: (unit, milestone id, period key) -> why the latest round refused the
-    unit's row; ``extensions``: approved 延期 (the latest approved by ``as_of`` counts for
-    its item); ``closures``: 销号 (those on or before ``as_of``). The calendar's record of weekend-only years is reset, so
+    unit's row; ``extensions``: approved 延期 (the latest approved by ``decided_until`` counts
+    for its item); ``closures``: 销号 (those on or before ``decided_until``). ``decided_until``
+    (default ``as_of``): a plan dated after its data's cut-off knows the office's decisions
+    up to its own date — a document never asks for what the office has since excused. The calendar's record of weekend-only years is reset, so
     ``warnings`` speak of this assessment only."""
     options = options or AssessOptions()
     options.calendar.fallback_years.clear()
@@ -615,11 +618,12 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
     for (name, mid, period), why in (rejected or {}).items():
         refused[(name, mid)][period] = why
     extended: dict[tuple[str, str], dict[str, Extension]] = defaultdict(dict)
-    for ext in sorted((e for e in extensions if e.approved_on <= as_of), key=lambda e: e.approved_on):
+    decided_until = max(decided_until or as_of, as_of)
+    for ext in sorted((e for e in extensions if e.approved_on <= decided_until), key=lambda e: e.approved_on):
         extended[(ext.unit, ext.milestone_id)][ext.period] = ext  # the latest approval stands
     closed: dict[tuple[str, str], dict[str, Closure]] = defaultdict(dict)
     for c in closures:
-        if c.closed_on <= as_of:
+        if c.closed_on <= decided_until:
             closed[(c.unit, c.milestone_id)].setdefault(c.period, c)
     items: list[ItemStatus] = []
     expected: set[tuple[str, str]] = set()

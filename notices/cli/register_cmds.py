@@ -89,7 +89,7 @@ def show_cmd(ctx, target):
         ("主送", "、".join(r.recipients) or "—"),
         ("涉及任务", "、".join(r.milestones) or "—"),
         (subjects_label,
-         "；".join(f"{u}（{'、'.join(m)}）" for u, m in r.subjects.items()) or "—"),
+         "；".join(f"{_unit_name(ctx, u)}（{'、'.join(m)}）" for u, m in r.subjects.items()) or "—"),
         ("轮次", r.round_id or "—"),
         ("数据截止", _day(r.as_of) or "—"),
         ("成文日期", _day(r.issued_on) or "—"),
@@ -112,6 +112,15 @@ def show_cmd(ctx, target):
     for event in reg.events(r.doc_number):
         who = f"（{event.actor}）" if event.actor else ""
         click.echo(f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.step}{who}  {event.detail}".rstrip())
+
+
+def _unit_name(ctx, key: str) -> str:
+    """The register keeps units by id: shown by their current name."""
+    try:
+        _, directory = ctx.meta["notices.project"].load()
+        return directory.name_for_key(key) or key
+    except NoticesError:  # a registry that does not load: the id is still true
+        return key
 
 
 def _show_item(ctx, target) -> None:

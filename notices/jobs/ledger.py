@@ -23,7 +23,7 @@ from .history import histories
 from .status import assess_project
 
 LAMP = {OVERDUE: RED, DUE_SOON: YELLOW, UNREPORTED: YELLOW, ON_TRACK: GREEN, DONE: GREEN, LATE_DONE: GREEN,
-        NOT_APPLICABLE: GREY, NO_RECORD: GREY}
+        NOT_APPLICABLE: GREY, NO_RECORD: GREY}  # 无记录 rows are left out of the 台账
 RANK_RULES = ("完成率", "逾期事项", "逾期天数", "督办次数", "已销号")
 LADDER_KINDS = ("督办函", "通报", "约谈通知书", "曝光")
 
@@ -130,6 +130,8 @@ def build_ledger(project: Project, as_of: dt.date, out: Path | None = None) -> L
     for summary in assessment.units:
         unit = directory.unit(summary.key)
         for item in sorted(summary.items, key=plan_order):
+            if item.status == NO_RECORD:
+                continue  # a period ended before the office began collecting: never judged
             steps: dict[str, list[str]] = defaultdict(list)
             for e in history.get((unit.key, item.item_id), []):
                 if e.day <= as_of:

@@ -119,9 +119,11 @@ def resolve_unit(project: Project, unit: str | None) -> str | None:
 
 
 def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
-                   reports: list[Report] | None = None) -> Assessment:
+                   reports: list[Report] | None = None, decided_until: dt.date | None = None) -> Assessment:
     """The project's assessment as of a date (optionally one unit's). ``reports``
-    overrides the database (for callers that already have them)."""
+    overrides the database (for callers that already have them); ``decided_until``: the
+    office's decisions (延期, 销号) up to this date count (default ``as_of``; a plan passes
+    its 成文日期)."""
     registry, _ = project.load()
     name = resolve_unit(project, unit)
     records = project_records(project, as_of)
@@ -133,7 +135,7 @@ def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
 
     extensions, closures = decisions(project)
     result = assess(registry, reports, as_of, options, name, internal_units(project), records.rejected,
-                    _area(project), extensions, closures)
+                    _area(project), extensions, closures, decided_until)
     result.warnings[:0] = records.warnings
     if not result.round_id:
         result.warnings.insert(0, f"截至{as_of.isoformat()}尚未收集任何一轮进度报送，所有到期事项均按未报送计")
