@@ -180,3 +180,22 @@ def test_ledger_settings_are_checked(tmp_path):
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4
     assert "逾期天数少者在前" in load_workbook(path)["红黑榜"].cell(2, 1).value
     assert B in out or "黑榜" in out
+
+
+def test_rebuild_keeps_extensions_and_closures(office, tmp_path):
+    """A lost database rebuilt from the folder and the backups: the 销号 record (its evidence
+    has no .docx to read) and the office's steps on items come back from the backup."""
+    cli(office, "extend", "应急局", "1-2", "--to", "2027-01-31", "--reason", "理由", "--approved-by", "李某",
+        "--date", "2026-11-20")
+    paper = tmp_path / "验收.pdf"
+    paper.write_bytes(b"%PDF-1.4 x")
+    cli(office, "close", "应急局", "1-1", "--date", "2026-11-29", "--evidence", str(paper), "--by", "赵某")
+    db = db_path(Project(office))
+    for suffix in ("", "-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    out = cli(office, "register", "rebuild")
+    assert "据备份恢复 2 条延期、销号等事项办理记录" in out and "未能恢复" not in out
+    assert "由2026年12月10日延期至2027年1月31日" in cli(office, "extend")
+    (record,) = records(office)
+    assert record.kind == "销号" and record.status == "issued"
+    assert "销号登记〔2026〕1号" in cli(office, "register", "show", "应急局", "1-1")

@@ -224,6 +224,8 @@ def rebuild_cmd(ctx):
         click.echo(f"作废 {len(report.voided)} 个找不到任何记录的文号（以免重号）：" + "、".join(report.voided))
     if report.filed:
         click.echo(f"据归档元数据恢复 {report.filed} 件的归档记录。")
+    if report.steps:
+        click.echo(f"据备份恢复 {report.steps} 条延期、销号等事项办理记录。")
     for line in report.problems:
         click.secho(f"未能恢复：{line}", fg="yellow", err=True)
     click.echo(f"重建完成：原有记录 {report.kept} 个，补登 {report.added} 个"
