@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 
@@ -70,9 +70,21 @@ class RankRow:
     board: str  # 红榜 / 黑榜 / ""
 
 
+def _styles(wb: Workbook, font: str) -> None:
+    """Named cell styles, registered once: a thousand rows assigned a name each are written
+    in a fraction of the time that styling every cell attribute by attribute takes."""
+    for name, horizontal in (("台账左", "left"), ("台账中", "center")):
+        wb.add_named_style(NamedStyle(name, font=Font(name=font, size=10), border=_BORDER,
+                                      alignment=Alignment(horizontal=horizontal, vertical="center", wrap_text=True)))
+    for lamp, colour in LAMP_FILL.items():
+        wb.add_named_style(NamedStyle(f"灯{lamp}", font=Font(name=font, size=10, bold=True), border=_BORDER,
+                                      fill=_solid(colour), alignment=Alignment(horizontal="center", vertical="center")))
+
+
 def write_ledger(path: Path, title: str, rows: list[LedgerRow], ranking: list[RankRow], rules_text: str,
                  paper: str = "A3", font: str = "宋体") -> Path:
     wb = Workbook()
+    _styles(wb, font)
     ws = wb.active
     ws.title = SHEET
     wb.properties.title = title
@@ -102,13 +114,10 @@ def write_ledger(path: Path, title: str, rows: list[LedgerRow], ranking: list[Ra
                   row.lamp, *("\n".join(row.steps.get(k, [])) for k in STEP_COLUMNS)]
         for c, value in enumerate(values, 1):
             cell = ws.cell(r, c, value)
-            cell.font, cell.border = body, _BORDER
             if isinstance(value, str):
                 cell.data_type = "s"  # a requirement starting with "=" stays text
-            cell.alignment = Alignment(vertical="center", wrap_text=True,
-                                       horizontal="center" if c in (1, 3, 7, 8, 9) else "left")
-        lamp = ws.cell(r, HEADERS.index("灯") + 1)
-        lamp.fill, lamp.font = _solid(LAMP_FILL[row.lamp]), bold
+            cell.style = "台账中" if c in (1, 3, 7, 8) else "台账左"
+        ws.cell(r, HEADERS.index("灯") + 1).style = f"灯{row.lamp}"
         lines = max([1] + [len(row.steps.get(k, [])) for k in STEP_COLUMNS] + [len(row.requirement) // 16 + 1])
         ws.row_dimensions[r].height = 14 * lines + 4
     end = HEADER_ROW + max(len(rows), 1)
