@@ -39,14 +39,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from browser import chromium_page, needs_chromium
 from conftest import needs_soffice, pdf_pages, render_pdf
-from notices.cli import main
 from notices.file.register import Register
 from notices.project import Project, db_path
 from notices.render.progress_xlsx import FIRST_ROW, col_index
+from test_ladder import CONFIG as LADDER_CONFIG
+from test_truthful_rounds import cli, text
 
 D = dt.date
 A, B, C = "县应急管理局", "县教育局", "县住房和城乡建设局"
@@ -103,32 +104,8 @@ units:
   - {name: 县住房和城乡建设局, id: U03, short: 住建局, aliases: [住建局], kind: 部门, groups: [部门]}
 """
 
-CONFIG = """\
-[office]
-name = "某县安全生产委员会办公室"
-short = "某安委办"
-contact = "王某"
-phone = "0415-0000000"
-
-[numbering]
-"督办函" = "某安委办函"
-"通报" = "某安委办"
-"约谈通知书" = "某安委办函"
-
-[archive]
-fonds = "Z109"
-"""
-
-
-def cli(root, *args, ok=True) -> str:
-    result = CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
-    assert (result.exit_code == 0) == ok, result.output
-    return result.output
-
-
-def text(path) -> str:
-    xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
-    return re.sub(r"<[^>]+>", "", xml.replace("</w:p>", "\n"))
+# the office and its 机关代字 (test_ladder's, with the 工作提醒 on) and a 全宗号 for the archive
+CONFIG = LADDER_CONFIG.split("\n# The ladder from the 督办函 up")[0] + '\n[archive]\nfonds = "Z109"\n'
 
 
 def records(root, **kw):
@@ -414,9 +391,6 @@ def test_round5_exposure_page_is_valid_html(office, cycle):
     run = subprocess.run(["java", "-jar", str(jar), "--also-check-css", "--Werror", "--format", "text", str(page)],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
-
-
-from browser import chromium_page, needs_chromium  # noqa: E402
 
 
 @needs_chromium

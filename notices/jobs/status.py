@@ -253,6 +253,8 @@ def item_dict(item: ItemStatus) -> dict:
         },
         "item_id": item.item_id, "period": item.period, "period_key": item.period_key,
         "due_date": _iso(item.due_date), "completed_on": _iso(item.completed_on), "rejected": item.rejected,
+        "extended_to": _iso(item.extension.to) if item.extension else None,
+        "closed_on": _iso(item.closure.closed_on) if item.closure else None,
     }
 
 

@@ -255,24 +255,20 @@ def _validations(ws, registry: Registry, last_row: int) -> None:
     states.add(rng("state"))
 
     start = registry.plan.start
-    dates = DataValidation(type="date", operator="between", formula1=str(int(to_excel(start))),
-                           formula2=str(int(to_excel(LAST_DATE))), allow_blank=True,
-                           showErrorMessage=True, showInputMessage=True, errorStyle="stop")
-    dates.errorTitle = "完成日期填写有误"
-    dates.error = (f"请填写日期，如 2026-11-29 或 2026/11/29，且不早于方案起始日期"
-                   f"{start.year}年{start.month}月{start.day}日。")
-    dates.promptTitle = "完成日期"
-    dates.prompt = "仅“已完成”时填写，如 2026-11-29"
-    dates.add(rng("completed_on"))
 
-    later = DataValidation(type="date", operator="between", formula1=str(int(to_excel(start))),
-                           formula2=str(int(to_excel(LAST_DATE))), allow_blank=True,
-                           showErrorMessage=True, showInputMessage=True, errorStyle="stop")
-    later.errorTitle = "申请延期至填写有误"
-    later.error = "请填写申请延期到的日期，如 2027-01-31。"
-    later.promptTitle = "申请延期至"
-    later.prompt = "不申请延期的不填；申请的须在完成时间之前提出"
-    later.add(rng("extension_to"))
+    def date_column(key: str, title: str, error: str, prompt: str) -> DataValidation:
+        dv = DataValidation(type="date", operator="between", formula1=str(int(to_excel(start))),
+                            formula2=str(int(to_excel(LAST_DATE))), allow_blank=True,
+                            showErrorMessage=True, showInputMessage=True, errorStyle="stop")
+        dv.errorTitle, dv.error, dv.promptTitle, dv.prompt = f"{title}填写有误", error, title, prompt
+        dv.add(rng(key))
+        return dv
+
+    dates = date_column("completed_on", "完成日期", f"请填写日期，如 2026-11-29 或 2026/11/29，且不早于方案起始日期"
+                                                   f"{start.year}年{start.month}月{start.day}日。",
+                        "仅“已完成”时填写，如 2026-11-29")
+    later = date_column("extension_to", "申请延期至", "请填写申请延期到的日期，如 2027-01-31。",
+                        "不申请延期的不填；申请的须在完成时间之前提出")
 
     percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                              showErrorMessage=True, showInputMessage=True, errorStyle="stop")
