@@ -469,7 +469,9 @@ def test_ledger_workbook(office, cycle):
     assert ws.print_title_rows == "$4:$4"
     assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A3 == "8" and ws.page_setup.orientation == "landscape"
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
-    assert [ws.cell(2, c).value for c in (2, 4, 6, 8)] == ["绿", "黄", "红", "灰"]  # the legend
+    assert [ws.cell(2, c).value for c in (2, 4, 6, 8)] == ["绿：按期推进或已完成", "黄：临期（临近完成时间）", "红：逾期",
+                                                         "灰：不涉及或无记录"]  # the legend, in the lamps' colours
+    assert [ws.cell(2, c).fill.fgColor.rgb[-6:] for c in (2, 4, 6, 8)] == list(LAMPS.values())
     rows = {(r[1].value, r[2].value, r[3].value or ""): {h: c for h, c in zip(heads, r)}
             for r in ws.iter_rows(min_row=5)}
     a11 = rows[(A, "1-1", "")]

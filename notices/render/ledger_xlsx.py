@@ -96,13 +96,12 @@ def write_ledger(path: Path, title: str, rows: list[LedgerRow], ranking: list[Ra
     ws.merge_cells(f"A1:{last}1")
     ws.row_dimensions[1].height = 30
     ws.cell(2, 1, "图例").font = bold
-    col = 2
-    for lamp in (GREEN, YELLOW, RED, GREY):
-        cell = ws.cell(2, col, lamp)
+    for lamp, (first, last_col) in zip((GREEN, YELLOW, RED, GREY), ((2, 3), (4, 5), (6, 7), (8, 10))):
+        cell = ws.cell(2, first, f"{lamp}：{LAMP_MEANING[lamp]}")
         cell.fill, cell.font, cell.border = _solid(LAMP_FILL[lamp]), bold, _BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center")
-        ws.cell(2, col + 1, LAMP_MEANING[lamp]).font = body
-        col += 2 if lamp != GREY else 2
+        ws.merge_cells(start_row=2, start_column=first, end_row=2, end_column=last_col)
+    ws.row_dimensions[2].height = 20
     for c, (head, width) in enumerate(zip(HEADERS, WIDTHS), 1):
         cell = ws.cell(HEADER_ROW, c, head)
         cell.font, cell.fill, cell.border = bold, _HEAD_FILL, _BORDER
@@ -118,7 +117,7 @@ def write_ledger(path: Path, title: str, rows: list[LedgerRow], ranking: list[Ra
                 cell.data_type = "s"  # a requirement starting with "=" stays text
             cell.style = "台账中" if c in (1, 3, 7, 8) else "台账左"
         ws.cell(r, HEADERS.index("灯") + 1).style = f"灯{row.lamp}"
-        lines = max([1] + [len(row.steps.get(k, [])) for k in STEP_COLUMNS] + [len(row.requirement) // 16 + 1])
+        lines = max(_lines(str(v), w) for v, w in zip(values, WIDTHS))
         ws.row_dimensions[r].height = 14 * lines + 4
     end = HEADER_ROW + max(len(rows), 1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{end}"
@@ -154,6 +153,17 @@ def write_ledger(path: Path, title: str, rows: list[LedgerRow], ranking: list[Ra
     wb.active = 0
     save_workbook_atomic(wb, path)
     return Path(path)
+
+
+def _lines(text: str, width: float) -> int:
+    """How many lines a wrapped cell of ``width`` (Excel's character units) needs for
+    ``text``: a CJK character takes two units, others one."""
+    import math
+    import unicodedata
+
+    room = max(width - 1, 1)
+    return sum(max(1, math.ceil(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) / room))
+               for line in text.split("\n"))
 
 
 def _print(ws, paper: str, titles: str) -> None:
