@@ -300,6 +300,11 @@ def test_round2_letter_after_the_reminder(office, cycle):
 def test_round3_bulletin_and_reminder_on_the_extended_date(office, cycle):
     assert "通报点名：规则二：2026年12月22日发督办函（某安委办函〔2026〕1号），回复期限2026年12月29日已过" \
            in plan_line(cycle["plan3"], A)
+    (bulletin,) = [r for r in records(office, year=2027, kind="通报") if r.issued_on == D(2027, 1, 13)]
+    assert bulletin.subjects == {"U01": ("1-1", "2-1@2026-Q4")}
+    criticised = text(office / bulletin.outputs[0].path).split("予以通报批评：")[1].split("四、")[0]
+    assert criticised.strip().startswith(f"1. {A}。县安委会办公室已于2026年12月22日发函督办（某安委办函〔2026〕1号）")
+    assert B not in criticised and "工作提醒" not in criticised
     reminder = _one(office, "工作提醒", 2027, B)[0]
     assert reminder.subjects == {"U02": ("1-1",)}
     body = text(office / reminder.outputs[0].path)
@@ -335,6 +340,12 @@ def test_round4_summons_and_the_bulletin_lists_the_closed_item(office, cycle):
             "2027年2月5日销号）。") in body
     summons = _one(office, "约谈通知书", 2027, A)[0]
     assert summons.reply_due == D(2027, 2, 26)
+    letter = text(office / summons.outputs[0].path)
+    # the history it cites is the register's ladder: the letter and the 通报, never the reminder
+    assert ("县安委会办公室先后于2026年12月22日向你单位发出督办函（某安委办函〔2026〕1号）、于2027年1月13日印发通报"
+            "（某安委办〔2027〕1号）对你单位予以通报批评") in letter
+    assert "工作提醒" not in letter and "2027年2月19日（星期五）上午9:00" in letter
+    assert "约谈后，你单位须于2027年2月26日前将书面整改报告报送县安委会办公室" in letter
 
 
 # --- round 5: 曝光 ----------------------------------------------------------------------------
