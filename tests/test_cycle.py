@@ -240,7 +240,7 @@ def test_round1_reminders_not_letters(office, cycle):
     assert plan_line(plan.split("工作提醒（")[1], A).endswith("发工作提醒：临期1项：1-1（还剩10天）")
     assert plan_line(plan.split("工作提醒（")[1], C).endswith("发工作提醒：临期1项：1-1（还剩10天）")
     assert B not in plan.split("工作提醒（")[1].split("通报：")[0]  # extended: not 临期 any more
-    assert "共：工作提醒 2 份，督办函 0 份" in plan
+    assert "共：督办函 0 份，通报点名 0 个单位，约谈 0 个单位，工作提醒 2 份。" in plan
     assert "工作提醒:" in cycle["plan1_file"] and f"  - {A}  # 临期1项" in cycle["plan1_file"]
     reminders = [r for r in _one(office, "工作提醒", 2026) if r.issued_on == D(2026, 12, 1)]
     assert [(r.doc_number, r.recipients, r.subjects) for r in reminders] == [

@@ -95,7 +95,7 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
     counts = {k: len(proposal.units(k)) for k in ("督办函", "通报", "约谈通知书", "曝光")}
     line = f"共：督办函 {counts['督办函']} 份，通报点名 {counts['通报']} 个单位，约谈 {counts['约谈通知书']} 个单位"
     if proposal.reminders:
-        line = line.replace("共：", f"共：工作提醒 {len(proposal.reminders)} 份，", 1)
+        line += f"，工作提醒 {len(proposal.reminders)} 份"
     if counts["曝光"]:
         line += f"，提出公开曝光 {counts['曝光']} 个单位（由办公室研究决定）"
     waiting = [s for s in proposal.steps if not s.action and s.waiting_until]

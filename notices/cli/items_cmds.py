@@ -91,7 +91,7 @@ def extend_cmd(ctx, unit, item, to, reason, approved_by, doc, on, refuse, force)
 @main.command("close")
 @click.argument("unit", metavar="单位")
 @click.argument("item", nargs=-1, required=True, metavar="事项")
-@click.option("--date", "on", metavar="日期", required=True, help="销号日期（核验完成的日期），如 2026-12-20。")
+@click.option("--date", "on", metavar="日期", help="（必填）销号日期（核验完成的日期），如 2026-12-20。")
 @click.option("--evidence", cls=FilesOption, type=click.Path(dir_okay=False, path_type=Path), metavar="文件…",
               help="佐证材料文件，可写多个（--evidence 验收报告.pdf 现场照片.jpg）。")
 @click.option("--by", "by", default="", metavar="核验人", help="核验人。")
@@ -102,8 +102,11 @@ def close_cmd(ctx, unit, item, on, evidence, by, note):
 
     销号后该事项按已完成计，不再列入督办；通报中列出本期销号的事项。
     """
+    from ..errors import NoticesError
     from ..jobs.items import close, item_words
 
+    if not on:
+        raise NoticesError("请用 --date 写明销号日期（核验完成的日期），如 --date 2026-12-20")
     project = project_from(ctx, writes=True)
     record, step, made = close(project, unit, list(item), parse_date(on), list(evidence), by, note)
     registry, _ = project.load()

@@ -77,8 +77,8 @@ def show_cmd(ctx, target):
     reg = _register(ctx)
     try:
         parse_number(target[0])
-    except NoticesError:
-        return _show_item(ctx, target)
+    except NoticesError as exc:
+        return _show_item(ctx, target, exc.message)
     doc_number = " ".join(target)
     r = reg.get(doc_number)
     subjects_label = {"通报": "点名单位", "曝光": "曝光单位", "工作提醒": "提醒单位", "销号": "销号单位"}.get(r.kind, "督办单位")
@@ -123,7 +123,7 @@ def _unit_name(ctx, key: str) -> str:
         return key
 
 
-def _show_item(ctx, target) -> None:
+def _show_item(ctx, target, not_a_number: str) -> None:
     from ..jobs.history import item_lines
     from ..jobs.items import parse_item
 
@@ -132,7 +132,7 @@ def _show_item(ctx, target) -> None:
     try:
         unit = directory.unit(target[0])
     except KeyError as exc:
-        raise NoticesError(f"“{target[0]}”既不是文号，也不是单位名称：{exc.args[0]}") from None
+        raise NoticesError(f"{not_a_number}；也不是单位名称（{exc.args[0]}）") from None
     if len(target) < 2:
         raise NoticesError(f"请写明{unit.name}的哪一个事项，如 notices register show {target[0]} 7-1")
     ref = parse_item(list(target[1:]), registry)
