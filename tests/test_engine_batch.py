@@ -92,7 +92,15 @@ CASES = {
     "通报-换行": ("通报.docx", lambda: _letter("通报.docx", messy=True)),
     "约谈通知书": ("约谈通知书.docx", lambda: _letter("约谈通知书.docx")),
     "约谈通知书-换行": ("约谈通知书.docx", lambda: _letter("约谈通知书.docx", messy=True)),
+    "工作提醒": ("工作提醒.docx", lambda: _reminder()),
+    "工作提醒-编号-换行": ("工作提醒.docx", lambda: _reminder("岫安委办函〔2026〕12号", messy=True)),
 }
+
+
+def _reminder(doc_number: str = "", messy: bool = False) -> dict:
+    ctx = _letter("约谈通知书.docx", messy)
+    return {"doc_number": doc_number, "title": "工作提醒", "recipient": "县交通运输局",
+            **{k: ctx[k] for k in ("body", "signer", "date_cn", "note")}}
 
 
 @pytest.mark.parametrize("fonts", [{}, OWN_FONTS], ids=["default-fonts", "own-fonts"])

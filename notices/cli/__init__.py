@@ -185,3 +185,4 @@ from . import register_cmds  # noqa: E402,F401
 from . import issue_cmds  # noqa: E402,F401
 from . import pdf_cmds  # noqa: E402,F401
 from . import archive_cmds  # noqa: E402,F401
+from . import items_cmds  # noqa: E402,F401

@@ -73,6 +73,17 @@ def collect_cmd(ctx, paths, round_id, as_of, accept_warnings, replace):
     click.echo(f"已收集：{len(result.files)} 个文件，{len(result.units)} 个单位，{len(result.reports)} 条填报"
                + (f"，跳过 {len(result.errors)} 处错误" if result.errors else "")
                + (f"，{len(result.warnings)} 条提示" if result.warnings else "") + "。")
+    requests = [r for r in result.reports if r.extension_to is not None]
+    if requests:
+        from ..textfmt import cn_date
+
+        registry, _ = project.load()
+        periods = {(m.id, d.key): d.period for m in registry.milestones for d in m.dues}
+        click.echo(f"延期申请 {len(requests)} 项，请办公室研究决定（批准：notices extend 单位 事项 --to 日期 --reason 理由 "
+                   f"--approved-by 批准人；不批准：加 --refuse；查看：notices extend）：")
+        for r in requests:
+            label = r.milestone_id + (f" {periods.get((r.milestone_id, r.period), r.period)}" if r.period else "")
+            click.echo(f"  {r.unit} 第{label}项：申请延期至{cn_date(r.extension_to)}；理由：{r.extension_reason or '未写'}")
 
 
 @progress_group.command("rounds")

@@ -269,11 +269,19 @@ def _computed(item: ItemStatus, always: bool) -> str:
     if item.due_date is None:
         return ""
     parts = []
-    if always or item.rolled or not _PINNED.search(item.deadline_text):
+    extended = item.extension is not None
+    if always or (item.rolled and not extended) or not _PINNED.search(item.deadline_text):
         parts.append(cn_date(item.due_date))
+    if extended:
+        parts.append(extension_words(item))
     if item.rolled:
-        parts.append(f"遇休息日顺延至{_month_day(item.deadline, item.due_date)}")
+        parts.append(f"遇休息日顺延至{_month_day(item.deadline, item.base_due)}")
     return "，".join(parts)
+
+
+def extension_words(item: ItemStatus) -> str:
+    """经批准延期至2027年1月31日 (the plan's date stays in what precedes it)."""
+    return f"经批准延期至{cn_date(item.extension.to)}"
 
 
 def deadline_label(item: ItemStatus) -> str:
@@ -290,8 +298,9 @@ def deadline_clause(item: ItemStatus) -> str:
     """For a sentence: 完成时间为2024年底 · 完成时间为2024年（每季度），其中2024年第一季度
     应于2024年3月31日前完成（遇休息日顺延至4月1日）."""
     if item.period:
-        rolled = f"（遇休息日顺延至{_month_day(item.deadline, item.due_date)}）" if item.rolled else ""
-        return f"完成时间为{plan_deadline(item)}，其中{item.period}应于{cn_date(item.due_date)}前完成{rolled}"
+        rolled = f"（遇休息日顺延至{_month_day(item.deadline, item.base_due)}）" if item.rolled else ""
+        extended = f"，{extension_words(item)}" if item.extension is not None else ""
+        return f"完成时间为{plan_deadline(item)}，其中{item.period}应于{cn_date(item.due_date)}前完成{extended}{rolled}"
     return f"完成时间为{deadline_label(item)}"
 
 

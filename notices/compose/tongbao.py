@@ -103,7 +103,7 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
                     duban_refs: dict[str, tuple[str, dt.date]] | None = None,
                     options: NoticeOptions | None = None, print_date: dt.date | None = None,
                     table_title: str | None = None, *, report_due: dt.date,
-                    routes: dict[str, list] | None = None) -> dict:
+                    routes: dict[str, list] | None = None, closed: list | None = None) -> dict:
     """The 通报.docx context.
 
     ``escalated_units``: full names of the units criticised by name (the
@@ -113,7 +113,8 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
     items done and nothing overdue. ``table_title``: the attached 序时进度表's title
     (default the plan's table title). ``report_due``: the date by which the units
     concerned report their rectification in writing (the register keeps it, and
-    the ladder waits for it): computed by the caller (calendar.add_workdays)."""
+    the ladder waits for it): computed by the caller (calendar.add_workdays). ``closed``:
+    items verified complete (销号) since the last 通报, listed under 各单位完成情况."""
     options = options or NoticeOptions()
     duban_refs = duban_refs or {}
     ref, county, as_of = office.ref, assessment.county, assessment.as_of
@@ -158,6 +159,12 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
     if commended:
         who = _names(commended) + (f"{n(len(commended))}个单位" if len(commended) > 1 else "")
         body.append(para(f"{who}到期事项全部完成，且无逾期事项，予以通报表扬。"))
+
+    if closed:
+        listed = "；".join(f"{i.unit}第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}"
+                          + (f"，{i.period}" if i.period else "") + f"，{cn_date(i.closure.closed_on)}销号）"
+                          for i in closed)
+        body.append(para(f"经{ref}核验，以下{n(len(closed))}项事项已完成并销号：{listed}。"))
 
     body.append(heading(3, "存在的问题"))
     if lagging or silent:

@@ -642,7 +642,27 @@ def bulletin() -> bytes:
     return _package("通报", body, sect, {}, footers)
 
 
+def reminder() -> bytes:
+    """工作提醒 (提示单): one page to one unit, not a 函 — no 标志 or red lines, no seal;
+    the 发文字号 line only when reminders are numbered ([reminder] numbered). Title,
+    主送, body, signature and date (unsealed layout), 附注 with the contact."""
+    body = (
+        _tag("{%p if doc_number %}")
+        + _np("DocNumber", _r("{{ doc_number }}"), align="right")
+        + _tag("{%p endif %}")
+        + _np("Title", _r(f"{{{{ title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center", line=700,
+              before=LINE)
+        + _np("Recipient", _r("{{ recipient }}："), align="left", before=LINE)
+        + _body_paragraphs()
+        + _signature(sealed_default=False)
+    )
+    sect = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER, footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"},
+                     line_pitch=LINE)
+    return _package("工作提醒", body, _no_line_grid(sect), {}, _page_footers())
+
+
 TEMPLATES.update({
+    "工作提醒.docx": reminder,
     "督办函.docx": lambda: letter("督办函"),
     "约谈通知书.docx": lambda: letter("约谈通知书"),
     "通报.docx": bulletin,
@@ -655,6 +675,8 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
                  {"organ", "doc_number", "title", "recipient", "body", "signer", "date_cn"}),
     "约谈通知书.docx": (_COMMON | {"organ", "recipient"},
                    {"organ", "doc_number", "recipient", "body", "signer", "date_cn"}),
+    "工作提醒.docx": ({"doc_number", "title", "recipient", "body", "signer", "date_cn", "note"},
+                  {"title", "recipient", "body", "signer", "date_cn"}),
     "通报.docx": (_COMMON | {"organ_header", "title", "recipients", "ranking", "ranking_label", "ranking_title",
                            "printer", "print_date_cn", "table", "details", "details_label", "details_title"},
                 {"organ_header", "doc_number", "title", "recipients", "body", "signer", "date_cn",
