@@ -207,9 +207,14 @@ class Directory:
         ambiguous: list[tuple[str, tuple[str, ...]]] = []
         empty: list[str] = []
 
+        seen = {LEAD: set(), "support": set()}
+
         def add(names, role):
-            target = lead if role == LEAD else helping
-            target.extend(n for n in names if n not in target)
+            target, known = (lead, seen[LEAD]) if role == LEAD else (helping, seen["support"])
+            for name in names:  # a set beside the list: a county of a thousand towns is linear
+                if name not in known:
+                    known.add(name)
+                    target.append(name)
 
         def group(gid: str, role: str) -> None:
             members = self.members(gid)

@@ -107,6 +107,7 @@ class Unit:
     sample: bool = False  # a placeholder the office must replace
     source: Source | None = None
     id: str = ""  # stable key of reports and documents; survives a rename (default: the name)
+    standing: bool = False  # headed by a member of the 县委常委会: letters ask, they do not direct its head
 
     @property
     def display_short(self) -> str:
@@ -185,3 +186,33 @@ class Report:
     reported_on: dt.date | None = None  # the round's date: when this was true
     source: str = ""  # "应急管理局.xlsx 进度填报!G12"
     period: str = ""  # key of the period of a recurring milestone ("2026-Q4"); "" = the milestone as a whole
+    extension_to: dt.date | None = None  # the unit asks for its deadline to be extended to this date
+    extension_reason: str = ""  # why (申请延期理由)
+
+
+# --- the office's decisions on items ------------------------------------------
+@dataclass(frozen=True)
+class Extension:
+    """An approved extension (延期) of one item's deadline: the item's deadline from then on."""
+
+    unit: str  # full unit name
+    milestone_id: str
+    period: str  # period key; "" for a one-off milestone
+    to: dt.date  # the new deadline
+    approved_on: dt.date
+    approved_by: str = ""
+    reason: str = ""
+    doc_number: str = ""  # the approving document, when there is one
+    original: dt.date | None = None  # the deadline it replaced (the plan's, or an earlier extension's)
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A 销号: the office verified the item complete (with evidence, in the register)."""
+
+    unit: str  # full unit name
+    milestone_id: str
+    period: str
+    closed_on: dt.date
+    record: str = ""  # its register number (销号登记〔2026〕1号)
+    by: str = ""  # who verified it

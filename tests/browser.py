@@ -1,4 +1,5 @@
-"""A real browser for the web page's tests: Debian's chromium driven by Playwright.
+"""A real browser for the tests that open a page (the local web page, the 曝光 page):
+Debian's chromium driven by Playwright.
 
 The system browser is launched by path (no `playwright install`, no download);
 tests that need it skip where it is missing, except under CI (.ci/run installs
@@ -51,6 +52,17 @@ def chromium():
             yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page(**context_options):
+    """A fresh page in a context of its own (an empty profile), closed afterwards."""
+    with chromium() as browser:
+        context = browser.new_context(**context_options)
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
 
 
 @contextmanager

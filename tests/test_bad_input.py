@@ -177,7 +177,12 @@ def test_reordered_workbook_is_read_by_its_header(built, tmp_path):
     for fragment in expects[name]:
         assert f"提示：{fragment}" in result.output
     reports = Store(db_path(Project(root))).latest_reports(before_round="2099-01")
-    assert [(r.milestone_id, r.state, r.source) for r in reports.values()] == [("1-1", "未启动", f"{corpus.L} Sheet1!M3")]
+    from openpyxl.utils import get_column_letter
+
+    from notices.render.progress_xlsx import COLUMNS
+
+    last = get_column_letter(len(COLUMNS))  # every column reversed: 编号 is now the last one
+    assert [(r.milestone_id, r.state, r.source) for r in reports.values()] == [("1-1", "未启动", f"{corpus.L} Sheet1!{last}3")]
 
 
 def test_imported_cell_loses_its_control_characters_with_a_warning(built, tmp_path):

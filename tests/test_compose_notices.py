@@ -148,38 +148,67 @@ def test_tongbao_figures_and_ranking(registry, result):
     ctx = tongbao(registry, result)
     assert ctx["recipients"] == "各乡镇人民政府，各街道办事处，县安委会各成员单位"
     assert ctx["organ_header"] == "岫岩满族自治县安全生产委员会办公室文件"
-    # B and C tie at 100% with nothing overdue: one rank, the 名次 cells merged
+    # one group (no 乡镇 in this registry); C has 1 due item, fewer than 3: listed, not ranked
+    [group] = ctx["ranking"]
+    assert group["title"] == "一、县直部门"
     assert [(r["rank"], r["rank_merge"], r["unit"], r["due"], r["done"], r["overdue"], r["rate"])
-            for r in ctx["ranking"]] == [
-        (1, "restart", B, 10, 10, 0, "100%"), (1, "continue", C, 1, 1, 0, "100%"),
-        (3, "restart", A, 10, 8, 2, "80%")]
-    assert ctx["attachments"] == ["各单位任务完成情况排名", "某县测试方案序时进度表"]
+            for r in group["rows"]] == [
+        (1, "restart", B, 10, 10, 0, "100%"), (2, "restart", A, 10, 8, 2, "80%"), ("—", "restart", C, 1, 1, 0, "100%")]
+    assert group["note"] == "注：到期事项不足3项的单位不参与排名，列于表末（名次栏为“—”）。"
+    assert ctx["attachments"] == ["各单位任务完成情况排名", "某县测试方案序时进度表", "通报批评单位逾期事项清单"]
     paras = render_text("通报.docx", ctx)
     text = "\n".join(paras)
-    # county 21 due, 19 done (90.5%), 2 overdue (A), 1 unreported (B); categories 19/17/2 and 2/2
-    assert ("截至2026年11月29日，全县应完成事项21项，已完成19项，完成率90.5%；逾期未完成2项，涉及1个单位；"
+    # county 21 due, 19 done (90.5%), 2 overdue (A), 1 unreported (B); categories 19/17/2 and 2/2;
+    # the cut-off is said once, in the basis
+    assert ("全县应完成事项21项，已完成19项，完成率90.5%；逾期未完成2项，涉及1个单位；"
             "本轮未报送进展1项，涉及1个单位。") in paras
+    assert text.count("2026年11月29日") == 1
     assert "（一）开展排查行动：应完成事项19项，已完成17项，完成率89.5%，逾期2项。" in paras
     assert "（二）开展宣传行动：应完成事项2项，已完成2项，完成率100%。" in paras
+    assert ("按到期事项完成率从高到低排名（完成率相同的，逾期项数少者在前；二者均相同的，并列同一名次）；"
+            "到期事项不足3项的单位不参与排名，排名情况见附件1。") in paras
     # the report deadline as a date, which the register keeps and the ladder waits for
     assert "于2026年12月17日前将整改情况书面报送县安委会办公室" in text and "个工作日内" not in text
     assert "一、总体情况" in paras and "四、工作要求" in paras
-    assert "附件1" in paras and "岫岩满族自治县安全生产委员会办公室2026年12月10日印发" in paras
+    assert "附件1" in paras and "一、县直部门" in paras and "岫岩满族自治县安全生产委员会办公室2026年12月10日印发" in paras
     assert_dates_ok(text)
 
 
-def test_tongbao_commended_and_criticised(registry, result):
-    paras = render_text("通报.docx", tongbao(registry, result))
-    # B is 100% but owes this round a report: named for it, not praised
-    assert "县消防救援大队到期事项全部完成，且无逾期事项，予以通报表扬。" in paras
-    assert "本轮未按要求报送进展的单位：县教育局（1项）。" in paras
-    crit = next(p for p in paras if p.startswith("1. 县应急管理局。"))
-    assert "已于2026年11月16日发函督办（岫安委办函〔2026〕12号），该单位仍未整改到位。" in crit
-    assert "第1项任务“建立工作机制”（序号1-1），完成时间为2024年底，已逾期698天" in crit
+def test_tongbao_ranks_departments_and_townships_apart(registry, result):
+    import dataclasses
+
+    towns = dataclasses.replace(registry, units=[dataclasses.replace(u, kind="乡镇") if u.name == A else u
+                                                 for u in registry.units])
+    ctx = tongbao(towns, result, options=NoticeOptions(rank_min_due=0))
+    assert [(g["title"], [r["unit"] for r in g["rows"]], g["note"]) for g in ctx["ranking"]] == [
+        ("一、县直部门", [B, C], ""), ("二、乡镇（街道）", [A], "")]
+    text = "\n".join(render_text("通报.docx", ctx))
+    assert "按到期事项完成率从高到低分部门和乡镇（街道）排名（" in text and "不参与排名" not in text
+
+
+def test_tongbao_names_the_criticised_with_counts_and_lists_their_items_apart(registry, result):
+    ctx = tongbao(registry, result)
+    paras = render_text("通报.docx", ctx)
+    assert "1个单位本轮未按要求报送进展：县教育局（1项）。" in paras
+    assert "1个单位有逾期未完成事项：县应急管理局（2项）。" in paras
     assert "以下单位经督办仍未整改到位，予以通报批评：" in paras
-    assert "已逾期333天" in crit
-    explicit = render_text("通报.docx", tongbao(registry, result, commended_units=[B, C]))
-    assert "县教育局、县消防救援大队2个单位到期事项全部完成，且无逾期事项，予以通报表扬。" in explicit
+    assert ("1. 县应急管理局。县安委会办公室已于2026年11月16日发函督办（岫安委办函〔2026〕12号），该单位仍未整改到位。"
+            "应完成事项10项，已完成8项，完成率80%，逾期2项。") in paras
+    assert "上述单位的逾期事项见附件3。" in paras
+    body = "\n".join(p for p in paras[:paras.index("附件1")])
+    assert "序号1-1" not in body and "建立工作机制" not in body  # item by item only in 附件3
+    assert [(d["unit"], d["task"], d["deadline"], d["overdue_days"]) for d in ctx["details"]] == [
+        (A, "1-1", "2024年底", "698"), (A, "2-1", "2025年（每季度）：2025年第四季度（2025年12月31日）", "333")]
+    assert paras.index("附件3") > paras.index("附件1") and "建立工作机制" in paras
+
+
+def test_tongbao_praise_one_unit_or_several(registry, result):
+    one = render_text("通报.docx", tongbao(registry, result))
+    assert "县消防救援大队到期事项全部完成，且无逾期事项，予以通报表扬。" in one  # B owes a report: not praised
+    several = render_text("通报.docx", tongbao(registry, result, commended_units=[B, C]))
+    assert "县教育局、县消防救援大队2个单位到期事项全部完成，且无逾期事项，予以通报表扬。" in several
+    none = render_text("通报.docx", tongbao(registry, result, commended_units=[]))
+    assert not any("予以通报表扬" in p for p in none)
 
 
 def test_tongbao_without_criticism(registry, result):
@@ -189,6 +218,41 @@ def test_tongbao_without_criticism(registry, result):
     assert "通报批评" not in text
     assert ("（一）压实工作责任。存在逾期或未报送事项的单位，主要负责同志要亲自研究部署，逐项分析原因，"
             "明确整改措施、责任人和完成时限，于2026年12月17日前将整改情况书面报送县安委会办公室。") in text
+    assert ctx["details"] == [] and ctx["details_label"] == "" and "附件3" not in text
+
+
+def test_tongbao_every_variant_of_its_conditional_sentences_reads_right(registry, result):
+    """Each conditional sentence read in each of its forms (grammar by reading, not by shape)."""
+    import dataclasses
+
+    # the round's date differs from the cut-off: both are said, once each
+    later = dataclasses.replace(result, as_of=D(2026, 11, 30))
+    basis = tongbao(registry, later)["body"][0]["text"]
+    assert basis.endswith("县安委会办公室依据2026年11月20日各单位报送的进展情况，对截至2026年11月30日各责任单位任务"
+                          "落实情况进行了调度。现将有关情况通报如下：")
+    same = dataclasses.replace(result, round_date=AS_OF)
+    assert tongbao(registry, same)["body"][0]["text"].endswith(
+        "县安委会办公室对截至2026年11月29日各责任单位任务落实情况进行了调度。现将有关情况通报如下：")
+    # criticised, the letter's deadline not yet followed by data: no "仍未整改到位"
+    fresh = tongbao_context(registry, result, OFFICE, "岫安委办发〔2026〕3号", D(2026, 12, 10), [A],
+                            duban_refs={A: ("岫安委办函〔2026〕12号", D(2026, 12, 1))}, report_due=D(2026, 12, 17))
+    texts = [p["text"] for p in fresh["body"]]
+    assert "对以下单位予以通报批评：" in texts
+    assert any(t.startswith("1. 县应急管理局。县安委会办公室已于2026年12月1日发函督办（岫安委办函〔2026〕12号）。应完成")
+               for t in texts)
+    # 工作要求 (一): criticised / lagging / nothing wrong
+    first = {kind: next(p["text"] for p in ctx["body"] if p["text"].startswith(("（一）压实", "（一）巩固")))
+             for kind, ctx in (("criticised", tongbao(registry, result)),
+                               ("lagging", tongbao_context(registry, result, OFFICE, "x〔2026〕3号", D(2026, 12, 10), [],
+                                                          report_due=D(2026, 12, 17))))}
+    assert first["criticised"].startswith("（一）压实工作责任。被通报批评的单位要深刻反思，主要负责同志要亲自研究部署，逐项")
+    assert first["lagging"].startswith("（一）压实工作责任。存在逾期或未报送事项的单位，主要负责同志要亲自研究部署，逐项")
+    clean = dataclasses.replace(result, units=[result.unit(C)])
+    ok = tongbao_context(registry, clean, OFFICE, "x〔2026〕3号", D(2026, 12, 10), [], report_due=D(2026, 12, 17))
+    texts = [p["text"] for p in ok["body"]]
+    assert "各单位到期事项均已完成，未发现逾期事项。" in texts
+    assert "（一）巩固工作成效。各单位要保持工作力度，对照序时进度表扎实推进后续任务。" in texts  # no date owed
+    assert not any("有逾期未完成事项" in t or "未按要求报送" in t for t in texts)
 
 
 def test_tongbao_names_without_a_letter_claim_no_supervision(registry, result):
@@ -273,4 +337,20 @@ def test_tongbao_recipients_and_area_from_config(registry, result, tmp_path):
     path.write_text('[notices]\ntongbao_recipients = "各区人民政府，市安委会各成员单位"\narea = "全市"\n', encoding="utf-8")
     ctx = tongbao(registry, result, options=options_from_config(load_config(path)))
     assert ctx["recipients"] == "各区人民政府，市安委会各成员单位"
-    assert ctx["body"][2]["text"].startswith("截至2026年11月29日，全市应完成事项")
+    assert ctx["body"][2]["text"].startswith("全市应完成事项")
+
+
+def test_duban_asks_rather_than_directs_a_unit_headed_by_a_standing_committee_member(registry, result):
+    usual = "\n".join(p["text"] for p in duban(registry, result, A)["body"])
+    asked = "\n".join(p["text"] for p in duban(registry, result, A, standing=True)["body"])
+    assert "请你单位主要负责同志亲自过问，分管负责同志具体抓" in usual
+    assert "经单位主要负责人签字并加盖单位公章" in usual
+    assert "请你单位高度重视，由分管负责同志具体抓，对照所列事项逐项分析逾期原因" in asked
+    assert "主要负责" not in asked and "书面报告应写明逾期原因、已采取的整改措施、责任人和完成时限，加盖单位公章" in asked
+
+
+def test_standing_committee_units_are_marked_in_the_shipped_directory():
+    from notices.read.registry import load_registry
+
+    reg, _ = load_registry(shipped("registry"))
+    assert sorted(u.name for u in reg.units if u.standing) == ["县委宣传部", "县委政法委"]

@@ -92,7 +92,15 @@ CASES = {
     "通报-换行": ("通报.docx", lambda: _letter("通报.docx", messy=True)),
     "约谈通知书": ("约谈通知书.docx", lambda: _letter("约谈通知书.docx")),
     "约谈通知书-换行": ("约谈通知书.docx", lambda: _letter("约谈通知书.docx", messy=True)),
+    "工作提醒": ("工作提醒.docx", lambda: _reminder()),
+    "工作提醒-编号-换行": ("工作提醒.docx", lambda: _reminder("岫安委办函〔2026〕12号", messy=True)),
 }
+
+
+def _reminder(doc_number: str = "", messy: bool = False) -> dict:
+    ctx = _letter("约谈通知书.docx", messy)
+    return {"doc_number": doc_number, "title": "工作提醒", "recipient": "县交通运输局",
+            **{k: ctx[k] for k in ("body", "signer", "date_cn", "note")}}
 
 
 @pytest.mark.parametrize("fonts", [{}, OWN_FONTS], ids=["default-fonts", "own-fonts"])
@@ -314,3 +322,19 @@ def test_workers_compose_or_are_sent_the_contexts(method, monkeypatch):
                                        prepared={"t": tpl}))
     assert docs == [tpl.render(c) for c in contexts]
     assert made_here == ([] if method == "fork" else list(range(7)))
+
+
+def test_finish_resolves_only_what_resolve_listing_would():
+    """_finish hands resolve_listing only the paragraphs holding \\t \\a \\n \\f: the
+    result is its whole-part pass, nested text-box paragraphs and all."""
+    run = '<w:r><w:rPr><w:b/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r>'
+    box = ('<w:r><w:pict><w:txbxContent><w:p><w:pPr><w:jc w:val="center"/></w:pPr>' + run.format("框\n内")
+           + "</w:p></w:txbxContent></w:pict></w:r>")
+    parts = ['<?xml version="1.0"?>\n<w:document><w:body>',
+             "<w:p>" + run.format("甲\t乙") + "</w:p>", "<w:p/>", '<w:p w:rsidR="1">' + run.format("平") + "</w:p>",
+             "<w:p><w:pPr/>" + box + run.format("外\a段") + "</w:p>", "<w:p>" + run.format("页\f后\n") + "</w:p>",
+             "<w:tbl><w:tr><w:tc><w:p>" + run.format("格\n二") + "</w:p></w:tc></w:tr></w:tbl>", "</w:body></w:document>"]
+    xml = "".join(parts)
+    assert engine._finish(xml) == _old_finish(xml) != xml
+    plain = xml.replace("\t", "").replace("\a", "").replace("\f", "").replace("\n", "")
+    assert engine._finish(plain) is plain

@@ -111,10 +111,13 @@ def test_named_for_unreported_only_is_not_summoned(result):  # noqa: F811
     assert s.action == ""  # nothing overdue: 约谈 is for overdue work, not for a missing report
 
 
-def test_after_the_summons_the_tool_only_points_at_exposure(result):  # noqa: F811
+def test_after_the_summons_the_tool_proposes_exposure_or_only_points_at_it(result):  # noqa: F811
     docs = [letter(A, ["1-1"], D(2026, 9, 1), D(2026, 9, 8)), bulletin({A: ["1-1"]}, D(2026, 9, 20)),
             PastDoc(YUETAN, "某安委办函〔2026〕9号", D(2026, 10, 25), {A: tuple(A_ITEMS)}, D(2026, 11, 5))]
-    s = step(result, A, docs)
+    s = step(result, A, docs)  # rule 4 ([exposure] enabled, the default): proposed, the office decides
+    assert s.action == "曝光" and s.reason.startswith("规则四：") and "由办公室研究决定" in s.reason
+    assert [d.kind for d in s.earlier] == [DUBAN, TONGBAO, YUETAN]
+    s = step(result, A, docs, Rules(exposure=False))
     assert s.action == "" and "公开曝光" in s.reason and [d.kind for d in s.earlier] == [DUBAN, TONGBAO, YUETAN]
     # while the rectification report it asked for is not yet due, nothing is said of exposure
     docs[-1] = PastDoc(YUETAN, "某安委办函〔2026〕9号", D(2026, 11, 25), {A: tuple(A_ITEMS)}, D(2026, 12, 9))

@@ -39,6 +39,10 @@ phone = "0415-0000000"
 "督办函" = "某安委办函"
 "通报" = "某安委办"
 "约谈通知书" = "某安委办函"
+
+# The ladder from the 督办函 up: the rung below it (工作提醒) is tried in test_cycle.py.
+[reminder]
+enabled = false
 """
 
 DEC, JAN = ("2026-12", D(2026, 12, 8)), ("2027-01", D(2027, 1, 6))

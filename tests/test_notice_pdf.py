@@ -191,9 +191,10 @@ def test_tongbao_ranking_on_a_new_page_numbers_on_every_page(docs):
     for no, page in enumerate(pages, 1):
         assert numbered(page, no), f"page {no} has no page number"
     label = next(i for i, p in enumerate(pages) if first_line(p) == ctx["ranking_label"])
-    assert flat(pages[label]).startswith(flat(ctx["ranking_label"] + ctx["ranking_title"]) + "名次单位")
+    assert flat(pages[label]).startswith(flat(ctx["ranking_label"] + ctx["ranking_title"] + ctx["ranking"][0]["title"])
+                                         + "名次单位")
     assert flat(ctx["date_cn"]) in flat(pages[label - 1])  # right after the signature and date
     assert "名次单位" not in flat("".join(pages[:label]))
-    for r in ctx["ranking"]:
+    for r in ctx["ranking"][0]["rows"]:
         assert r["unit"] in flat(pages[label])
     assert "印发" in flat(pages[-1])

@@ -38,10 +38,14 @@ CONTEXTS = {
     "通报.docx": dict(COMMON, organ_header=ORGAN + "文件", doc_number="岫安委办发〔2026〕3号",
                     title="关于安全生产治本攻坚三年行动任务进展情况的通报", recipients="各乡镇人民政府，县安委会各成员单位",
                     ranking_label="附件1", ranking_title="各单位任务完成情况排名",
-                    ranking=[dict(rank=1, rank_merge="restart", unit="县应急管理局", due=5, done=5, overdue=0, rate="100%"),
-                             dict(rank=1, rank_merge="continue", unit="县消防救援大队", due=4, done=4, overdue=0, rate="100%"),
-                             dict(rank=3, rank_merge="restart", unit="县交通运输局", due=6, done=3, overdue=3, rate="50%")],
-                    printer=ORGAN, print_date_cn="2026年11月29日", table=None),
+                    ranking=[dict(title="一、县直部门", note="", rows=[
+                        dict(rank=1, rank_merge="restart", unit="县应急管理局", due=5, done=5, overdue=0, rate="100%"),
+                        dict(rank=1, rank_merge="continue", unit="县消防救援大队", due=4, done=4, overdue=0, rate="100%"),
+                        dict(rank=3, rank_merge="restart", unit="县交通运输局", due=6, done=3, overdue=3, rate="50%")])],
+                    printer=ORGAN, print_date_cn="2026年11月29日", table=None,
+                    details=[dict(no=1, unit="县交通运输局", task="1-1", requirement="每季度至少开展1次检查",
+                                  deadline="2026年6月底", overdue_days="30")],
+                    details_label="附件3", details_title="通报批评单位逾期事项清单"),
 }
 LETTERS = ("督办函.docx", "约谈通知书.docx")
 
@@ -375,8 +379,16 @@ def test_bulletin_attachment_on_a_new_page_with_merged_ties(tmp_path):
     assert [text_of(c) for c in rows[0].findall("w:tc", NS)] == ["名次", "单位", "到期事项数", "已完成", "逾期", "完成率"]
     ranks = [(r.find("w:tc/w:tcPr/w:vMerge", NS).get(W + "val"), text_of(r.find("w:tc", NS))) for r in rows[1:]]
     assert ranks == [("restart", "1"), ("continue", ""), ("restart", "3")]
-    no_rank = parts(render(tmp_path, "通报.docx", ranking=[]))["word/document.xml"]
-    assert "附件1" not in text_of(no_rank) and len(no_rank.findall("w:body/w:tbl", NS)) == 1
+    group = find_para(doc, "^一、县直部门$")  # each group of units under its heading, 黑体
+    assert font(group) == "黑体" and group.getnext() is table
+    # 附件3: the criticised units' items, on a page of its own (no 附件2 bound here)
+    details = find_para(doc, "^附件3$")
+    assert details.find("w:pPr/w:pageBreakBefore", NS) is not None
+    assert [text_of(c) for c in doc.findall("w:body/w:tbl", NS)[1].findall("w:tr", NS)[0].findall("w:tc", NS)] == [
+        "序号", "单位", "任务序号", "具体要求", "完成时间", "逾期天数"]
+    no_rank = parts(render(tmp_path, "通报.docx", ranking=[], details=[]))["word/document.xml"]
+    assert "附件1" not in text_of(no_rank) and "附件3" not in text_of(no_rank)
+    assert len(no_rank.findall("w:body/w:tbl", NS)) == 1
 
 
 @pytest.mark.parametrize("cc", ["县应急管理局", ""])
@@ -456,7 +468,8 @@ def test_rendered_pages(tmp_path):
             for no, page in enumerate(pages, 1):
                 assert re.search(rf"—\s*{no}\s*—", page), f"{name}: page {no} has no page number"
             flat = [re.sub(r"\s+", "", p) for p in pages]
-            assert "附件1" in flat[-1] and "各单位任务完成情况排名" in flat[-1] and "印发" in flat[-1]
+            assert "附件1" in flat[-2] and "各单位任务完成情况排名" in flat[-2]
+            assert "附件3" in flat[-1] and "通报批评单位逾期事项清单" in flat[-1] and "印发" in flat[-1]
             words = _bbox_words(pdf, 1)
             organ = next(y for _, y, t in words if t.startswith("岫岩满族自治县"))
             assert 195 < organ < 215, organ  # 72 mm = 204 pt from the top (font box, not ink)

@@ -598,11 +598,12 @@ def test_store_round_trip(tmp_path):
 
 def test_store_schema(tmp_path):
     store = Store(tmp_path / "notices.db")
-    # 1: rounds, 2: register, 3: its subjects, 4: archive, 5: periods, rejected rows' items, unit ids
-    assert store.schema_version == SCHEMA_VERSION == 6
+    # 1: rounds, 2: register, 3: its subjects, 4: archive, 5: periods, rejected rows' items, unit ids,
+    # 6: the register's id, 7: extension requests and the office's steps on items
+    assert store.schema_version == SCHEMA_VERSION == 7
     conn = sqlite3.connect(store.path)
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"rounds", "source_files", "reports", "skipped", "round_notes", "round_history"} <= tables
+    assert {"rounds", "source_files", "reports", "skipped", "round_notes", "round_history", "item_steps"} <= tables
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.execute("PRAGMA user_version = 99")
     conn.close()

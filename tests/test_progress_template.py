@@ -24,7 +24,7 @@ from notices.render.progress_xlsx import COLUMNS, DATE_FORMAT, FIRST_ROW, HEADER
 MINI = Path(__file__).parent / "data" / "mini"
 GENERATED = dt.date(2026, 11, 1)
 LOCKED = {"编号", "任务序号", "具体要求", "完成时间", "责任单位", "期次"}
-UNLOCKED = {"进展状态", "完成日期", "完成比例", "进展情况说明", "佐证材料", "填报人", "联系电话"}
+UNLOCKED = {"进展状态", "完成日期", "完成比例", "进展情况说明", "佐证材料", "填报人", "联系电话", "申请延期至", "延期理由"}
 
 # (milestone id, unit) of every row, in registry order: what each workbook must hold.
 EXPECTED = {
@@ -56,7 +56,7 @@ def _col(label: str) -> int:
 
 
 def _letter(label: str) -> str:
-    return "ABCDEFGHIJKLM"[_col(label) - 1]
+    return "ABCDEFGHIJKLMNO"[_col(label) - 1]
 
 
 def test_one_workbook_per_unit_named_by_round_and_short_name(project):
@@ -101,8 +101,10 @@ def test_unit_workbook_layout(project, unit):
             assert ws.cell(r, _col(label)).protection.locked is False, (label, r)
 
     # validation: lists, ranges, Chinese messages
-    dvs = {dv.type: dv for dv in ws.data_validations.dataValidation}
+    dvs = {dv.type: dv for dv in ws.data_validations.dataValidation if dv.promptTitle != "申请延期至"}
     assert set(dvs) == {"list", "date", "decimal"}
+    (ext,) = [dv for dv in ws.data_validations.dataValidation if dv.promptTitle == "申请延期至"]
+    assert ext.type == "date" and str(ext.sqref) == f"{_letter('申请延期至')}{FIRST_ROW}:{_letter('申请延期至')}{last}"
     state = dvs["list"]
     assert str(state.sqref) == f"{_letter('进展状态')}{FIRST_ROW}:{_letter('进展状态')}{last}"
     assert state.formula1 == '"' + ",".join(STATES) + '"' == '"已完成,正在推进,未启动,不涉及"'

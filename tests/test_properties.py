@@ -85,9 +85,11 @@ def yuetan(f: Fields) -> dict:
 
 def tongbao(f: Fields) -> dict:
     return dict(letter_common(f), organ_header=f(), title=f(), recipients=f(), ranking_label=f(), ranking_title=f(),
-                ranking=[dict(rank=f(), rank_merge="restart", unit=f(), due=f(), done=f(), overdue=f(), rate=f())
-                         for _ in range(2)],
-                printer=f(), print_date_cn=f(), table=bound(f))
+                ranking=[dict(title=f(), note=f(), rows=[dict(rank=f(), rank_merge="restart", unit=f(), due=f(), done=f(),
+                                                              overdue=f(), rate=f()) for _ in range(2)])],
+                printer=f(), print_date_cn=f(), table=bound(f),
+                details=[dict(no=f(), unit=f(), task=f(), requirement=f(), deadline=f(), overdue_days=f())],
+                details_label=f(), details_title=f())
 
 
 def bound(f: Fields) -> dict:

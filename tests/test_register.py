@@ -77,18 +77,25 @@ def test_parse_number_rejects_non_numbers(text):
 def test_numbering_config_section(tmp_path):
     # The example names no office: the codes are empty until notices.toml (or the registry) gives them.
     config = load_config(None)
-    assert config.section("numbering") == {"督办函": "", "通报": "", "约谈通知书": ""}
+    assert config.section("numbering") == {"督办函": "", "通报": "", "约谈通知书": "", "曝光": "", "工作提醒": ""}
     with pytest.raises(NoticesError, match="尚未填写") as info:
         organ_code_for(config, "通报")
     assert "notices config set numbering.通报" in str(info.value)
-    with pytest.raises(NoticesError, match="没有“曝光”的机关代字"):
-        organ_code_for(config, "曝光")
+    with pytest.raises(NoticesError, match="尚未填写") as info:
+        organ_code_for(config, "曝光")  # no code of its own: the 通报's sequence
+    assert "numbering.通报" in str(info.value)
+    with pytest.raises(NoticesError, match="没有“函件”的机关代字"):
+        organ_code_for(config, "函件")
+    # series of the register's own: an unnumbered 工作提醒, a 销号 record
+    assert organ_code_for(config, "工作提醒") == "工作提醒" and organ_code_for(config, "销号") == "销号登记"
     # A project without notices.toml takes them from its registry's issuer (the shipped sample's here).
     from notices.project import Project
 
     config = Project(tmp_path).config
-    assert config.section("numbering") == {"督办函": "岫安委办函", "通报": "岫安委办", "约谈通知书": "岫安委办函"}
+    assert config.section("numbering") == {"督办函": "岫安委办函", "通报": "岫安委办", "约谈通知书": "岫安委办函",
+                                           "曝光": "", "工作提醒": ""}
     assert organ_code_for(config, "通报") == "岫安委办" and "numbering.通报" in config.filled
+    assert organ_code_for(config, "曝光") == "岫安委办"
     # A placeholder is never a code.
     (tmp_path / "notices.toml").write_text('[numbering]\n"通报" = "待填写"\n', encoding="utf-8")
     with pytest.raises(NoticesError) as info:
@@ -329,7 +336,7 @@ def test_migration_from_version_1_keeps_rounds(tmp_path):
                          subjects={"县应急管理局": ["1-1"], "县教育局": ["2-1"]})
     assert reg.get(named.doc_number).subjects == {"县应急管理局": ("1-1",), "县教育局": ("2-1",)}
     store = Store(db)
-    assert store.schema_version == SCHEMA_VERSION == 6
+    assert store.schema_version == SCHEMA_VERSION == 7
     assert [r.id for r in store.rounds()] == ["2026-11"]
     assert store.reports("2026-11") == [Report("县应急管理局", "1-1", "正在推进", round_id="2026-11", reported_on=None)]
     tables = {r[0] for r in sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

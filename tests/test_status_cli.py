@@ -114,7 +114,9 @@ def test_json(project):
     item = a["items"][0]
     assert set(item) == {"unit", "milestone_id", "task_no", "category_no", "requirement", "deadline_text",
                          "deadline", "status", "label", "days", "unreported", "flagged", "due", "done", "reason",
-                         "latest", "item_id", "period", "period_key", "due_date", "completed_on", "rejected"}
+                         "latest", "item_id", "period", "period_key", "due_date", "completed_on", "rejected",
+                         "extended_to", "closed_on"}
+    assert item["extended_to"] is None and item["closed_on"] is None  # no 延期, no 销号
     assert (item["milestone_id"], item["status"], item["days"], item["deadline"]) == ("1-1", "逾期", 698, "2024-12-31")
     assert item["latest"]["round_id"] == "2026-11" and item["latest"]["text"] == "已起草制度文件"
     quarters = [i for i in a["items"] if i["milestone_id"] == "2-1"]

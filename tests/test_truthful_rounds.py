@@ -169,7 +169,7 @@ def test_three_rounds_with_a_quarterly_requirement_a_rename_and_the_office(offic
     bulletin = text(office / docs[0].outputs[0].path)
     ranking = bulletin.split("各单位任务完成情况排名")[-1].split("附件2")[0]
     assert A in ranking and B in ranking and OFFICE not in ranking  # the office never ranks itself
-    assert "有逾期未完成事项的单位：县应急管理局（1项）。" in bulletin
+    assert "1个单位有逾期未完成事项：县应急管理局（1项）。" in bulletin
     assert "应完成事项" in bulletin and "应完成任务" not in bulletin
     status = cli(office, "status", "--as-of", "2026-11-30")
     assert f"【本办公室自身事项，不排名、不发文】{OFFICE}" in status
@@ -198,8 +198,10 @@ def test_three_rounds_with_a_quarterly_requirement_a_rename_and_the_office(offic
     assert bulletin.subjects == {"U01": ("1-1", "2-1@2026-Q4")}  # the register keeps the unit's id
     body = text(office / bulletin.outputs[0].path)
     criticised = body.split("予以通报批评：")[1].split("四、")[0]
-    assert "完成时间为2027年（每季度），其中2026年第四季度应于2026年12月31日前完成，已逾期12天" in criticised
-    assert "2026年第四季度" in criticised and B not in criticised
+    assert "1. 县应急管理局。" in criticised and "逾期2项" in criticised and B not in criticised
+    # item by item in 附件3, the quarter in the plan's wording
+    details = body.split("通报批评单位逾期事项清单")[-1]
+    assert "2027年（每季度）：2026年第四季度（2026年12月31日）" in details and "12" in details
     report_due = re.search(r"于(2027年1月\d+日)前将整改情况书面报送", body).group(1)
     assert bulletin.reply_due.isoformat() == "2027-01-19" and report_due == "2027年1月19日"
 

@@ -195,6 +195,34 @@ def test_adding_a_unit_needs_a_reason_as_in_the_plan_file(client, root):
     assert talk.details["force_reason"] == "县领导批示要求约谈"
 
 
+def test_reminders_are_proposed_and_issued_from_the_page(client, root):
+    """工作提醒 stand beside a unit's rung, as `notices plan` lists them; ticked, they are
+    issued with the plan; 曝光 can be added with a 原因 like any other document."""
+    _collected(client, root)
+    day, date = "2026-12-20", "2026-12-21"
+    cli_plan = cli(root, "plan", "--as-of", day, "--date", date).output
+    reminded = re.findall(r"^  (\S+)\s+发工作提醒：临期", cli_plan, re.M)
+    assert reminded, "the sample has items due within the warning window on 2026-12-20"
+    html = client.get(f"/plan?as_of={day}&date={date}").get_data(as_text=True)
+    picks = re.findall(r'name="pick" value="工作提醒\|([^"]+)" id="[^"]+" checked', html)
+    assert picks == reminded
+    assert "工作提醒 " + str(len(reminded)) + " 份" in text(html)
+    unit = reminded[0]
+    data = {"csrf": csrf(html), "as_of": day, "date": date, "round": ROUND, "pick": [f"工作提醒|{unit}"],
+            "action": "preview"}
+    page = text(client.post("/plan", data=data).get_data(as_text=True))
+    assert "将发：工作提醒" in page and unit in page
+    data[f"add|{unit}"] = "曝光"
+    page = text(client.post("/plan", data=data).get_data(as_text=True))
+    assert "按逐级督办规则现在不公开曝光" in page and "请在该单位的“原因”栏写明原因" in page
+    del data[f"add|{unit}"]
+    data["action"] = "issue"
+    page = text(_wait(client, client.post("/plan", data=data).headers["Location"]))
+    assert "共 1 份，新发 1 份。" in page
+    (record,) = Register(db_path(Project(root))).list()
+    assert record.kind == "工作提醒"
+
+
 def test_meeting_time_is_checked_like_the_plan_files(client, root):
     _collected(client, root)
     data = _plan_form(client, action="preview")
@@ -245,6 +273,13 @@ def test_unit_page_shows_documents_and_reports(client, root):
     page = text(client.get(f"/unit?u={unit}&as_of={AS_OF}").get_data(as_text=True))
     assert letter.doc_number in page and "未答复" in page
     assert "2026-11 轮" in page
+    assert "没有批准延期、不予延期或销号的事项" in page
+    item = next(iter(letter.subjects.values()))[0]
+    done = cli(root, "extend", unit, item, "--to", "2027-03-31", "--reason", "汛期施工受限", "--approved-by", "王五",
+               "--date", "2026-12-01", "--force")  # overdue already: 补办, recorded
+    assert done.exit_code == 0, done.output
+    page = text(client.get(f"/unit?u={unit}&as_of={AS_OF}").get_data(as_text=True))
+    assert re.search(rf"2026年12月1日\s+{re.escape(item)}\s+延期\s+由\S+延期至2027-03-31，王五批准\s+王五", page), page
 
 
 def test_tables_are_made_and_downloaded(client, root):

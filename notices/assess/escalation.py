@@ -25,10 +25,19 @@ deadline the previous document stated:
   规则二 通报: sent a 督办函, its reply deadline passed, still overdue or unreported;
         named in the round's 通报 — or, when that is already out, in the next one;
   规则一 督办函: overdue or unreported items that no live document has taken up.
-After a 约谈 whose report deadline has passed the next rung is 曝光, which is the
-office's own decision: the plan only says so. Items a live document has not
-taken up (new failures) get a 督办函 of their own while the unit waits on the
-others.
+  规则四 曝光: after a 约谈 whose rectification report deadline has passed, items
+        still open -> public exposure, proposed when [exposure] enabled (the office
+        decides: the plan says so); after a 曝光 the plan only says what is left
+        (accountability is not this tool's to propose).
+Items a live document has not taken up (new failures) get a 督办函 of their own
+while the unit waits on the others.
+
+A rung below: 工作提醒 (提示单). Items close to their deadline (临期: DUE_SOON, or
+unreported while not yet due) that no live document has taken up — a 工作提醒
+included — are proposed for a reminder (``Proposal.reminders``). A reminder is
+never a rung: the ladder above ignores it (an item reminded of and then overdue
+gets its 督办函 by rule 1), but it is remembered, so the same item is not
+reminded of twice.
 """
 
 from __future__ import annotations
@@ -37,10 +46,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..textfmt import cn_date, cn_number
-from .status import OVERDUE, Assessment, ItemStatus, Summary, unit_items
+from .status import DUE_SOON, OVERDUE, UNREPORTED, Assessment, ItemStatus, Summary, unit_items
 
-DUBAN, TONGBAO, YUETAN = "督办函", "通报", "约谈通知书"
-RUNGS = (DUBAN, TONGBAO, YUETAN)
+DUBAN, TONGBAO, YUETAN, EXPOSE = "督办函", "通报", "约谈通知书", "曝光"
+REMIND = "工作提醒"
+RUNGS = (DUBAN, TONGBAO, YUETAN, EXPOSE)
 
 
 @dataclass(frozen=True)
@@ -65,12 +75,14 @@ class Rules:
 
     yuetan_after_days: int = 30
     yuetan_overdue_items: int = 5  # 0: this trigger is off
+    exposure: bool = True  # rule 4: propose 曝光 (else only say it is next)
+    remind: bool = True  # propose 工作提醒 for items 临期
 
 
 @dataclass
 class Step:
     unit: str
-    action: str  # DUBAN / TONGBAO / YUETAN, or "" for nothing now
+    action: str  # DUBAN / TONGBAO / YUETAN / EXPOSE, or "" for nothing now
     reason: str  # one line, citing the rule
     items: list[str] = field(default_factory=list)  # item ids the step takes up
     earlier: list[PastDoc] = field(default_factory=list)  # live documents, in ladder order
@@ -91,6 +103,7 @@ class Proposal:
     tongbao: bool  # this round has no 通报 yet: propose it
     round_tongbao: PastDoc | None = None  # this round's 通报, when issued
     routes: dict[str, list[ItemStatus]] = field(default_factory=dict)  # unit -> flagged items its letters take up
+    reminders: dict[str, list[ItemStatus]] = field(default_factory=dict)  # unit -> items 临期 to remind it of
 
     def units(self, action: str) -> list[str]:
         return [s.unit for s in self.steps if s.action == action]
@@ -100,6 +113,8 @@ class Proposal:
 
 
 def doc_text(doc: PastDoc) -> str:
+    if doc.kind == EXPOSE:
+        return f"{cn_date(doc.issued_on)}公开曝光（{doc.doc_number}）"
     return f"{cn_date(doc.issued_on)}{'发' if doc.kind != TONGBAO else ''}{doc.kind}（{doc.doc_number}）"
 
 
@@ -157,14 +172,19 @@ def _ladder_step(unit: str, flagged: list[ItemStatus], live: list[PastDoc], as_o
     old = [i for i in flagged if letter_id(i, unit) in taken]
     counts = counts_text(old)
     overdue = sum(1 for i in old if i.status == OVERDUE)
+    exposed = _last(live, EXPOSE)
     yuetan, tongbao, duban = _last(live, YUETAN), _last(live, TONGBAO), _last(live, DUBAN)
+    if exposed:
+        return Step(unit, "", f"已于{doc_text(exposed)}，仍有{counts}；后续问责由办公室研究决定", [], live)
     if yuetan:
         due = yuetan.reply_due
         if due is not None and as_of <= due:
             return Step(unit, "", f"已于{doc_text(yuetan)}，要求{cn_date(due)}前报送书面整改报告，届时再议",
                         [], live, due)
-        return Step(unit, "", f"已于{doc_text(yuetan)}，仍有{counts}；下一步为公开曝光，由办公室研究决定",
-                    [], live)
+        why = f"已于{doc_text(yuetan)}，书面整改报告期限{cn_date(due) if due else ''}已过，仍有{counts}"
+        if rules.exposure:
+            return Step(unit, EXPOSE, f"规则四：{why}；提出公开曝光，由办公室研究决定", ids, live)
+        return Step(unit, "", f"{why}；下一步为公开曝光，由办公室研究决定", [], live)
     if tongbao:
         due = tongbao.reply_due
         named = f"{cn_date(tongbao.issued_on)}被通报点名（{tongbao.doc_number}）"
@@ -192,7 +212,7 @@ def _ladder_step(unit: str, flagged: list[ItemStatus], live: list[PastDoc], as_o
             return Step(unit, "", f"{why}；本轮通报（{round_tongbao.doc_number}）已于{cn_date(round_tongbao.issued_on)}"
                                   f"印发，将在下一轮进度收集后的通报中点名", [], live, deferred=True)
         return Step(unit, TONGBAO, why, ids, live)
-    raise AssertionError("a live document is a 督办函, 通报 or 约谈通知书")
+    raise AssertionError("a live document is a 督办函, 通报, 约谈通知书 or 曝光")
 
 
 def propose(assessment: Assessment, docs: list[PastDoc], rules: Rules | None = None,
@@ -204,21 +224,51 @@ def propose(assessment: Assessment, docs: list[PastDoc], rules: Rules | None = N
     as_of = assessment.as_of
     round_tongbao = next((d for d in sorted(docs, key=_ladder_key)
                           if d.kind == TONGBAO and assessment.round_id and d.round_id == assessment.round_id), None)
+    letters_of: dict[int, list[str]] = {}  # id(item) -> the units whose letters take it up
+    for unit, items in (routes or {}).items():
+        for item in items:
+            letters_of.setdefault(id(item), []).append(unit)
     steps = []
     for summary in assessment.units:
         flagged = routes.get(summary.key, []) if routes is not None else None
         step = step_for(summary, docs, as_of, rules, round_tongbao, flagged)
         own = unit_items(summary)
-        if not step.action and own and routes is not None and not any(i in flagged for i in own):
-            leads = sorted({u for u, items in routes.items() for i in own if i in items})
+        if not step.action and own and routes is not None and all(
+                summary.key not in letters_of.get(id(i), []) for i in own):
+            leads = sorted({u for i in own for u in letters_of.get(id(i), [])})
             step.reason = f"配合事项（{counts_text(own)}）由牵头单位{'、'.join(leads)}负责，督办函发给牵头单位"
         steps.append(step)
+    reminders = {}
+    if rules.remind:
+        for summary, step in zip(assessment.units, steps):
+            items = reminder_items(summary, docs, step)
+            if items:
+                reminders[summary.key] = items
     return Proposal(as_of, assessment.round_id, steps, bool(assessment.round_id) and round_tongbao is None,
-                    round_tongbao, routes or {s.key: unit_items(s) for s in assessment.units})
+                    round_tongbao, routes or {s.key: unit_items(s) for s in assessment.units}, reminders)
+
+
+def due_soon(item: ItemStatus) -> bool:
+    """临期: not yet overdue, its deadline within the warning window, not resolved (a
+    临期 item the unit did not report is status 未报送 with days left)."""
+    return item.status in (DUE_SOON, UNREPORTED) and not item.ongoing and item.deadline is not None
+
+
+def reminder_items(summary: Summary, docs: list[PastDoc], step: Step | None = None) -> list[ItemStatus]:
+    """The unit's items 临期 that no live document — a 工作提醒 included — took up, and
+    that the step proposed now does not take up (a 督办函 for an unreported one)."""
+    unit = summary.key
+    taken = {i for d in docs if unit in d.subjects for i in d.subjects[unit]}
+    if step is not None and step.action:
+        taken |= set(step.items)
+    return [i for i in summary.items if i.unit == unit and due_soon(i) and i.item_id not in taken]
 
 
 def rules_from_config(config) -> Rules:
     section = config.section("escalation") if config is not None else {}
     d = Rules()
+    exposure = config.section("exposure") if config is not None else {}
+    reminder = config.section("reminder") if config is not None else {}
     return Rules(int(section.get("yuetan_after_days", d.yuetan_after_days)),
-                 int(section.get("yuetan_overdue_items", d.yuetan_overdue_items)))
+                 int(section.get("yuetan_overdue_items", d.yuetan_overdue_items)),
+                 bool(exposure.get("enabled", d.exposure)), bool(reminder.get("enabled", d.remind)))

@@ -33,22 +33,24 @@ def letter_units(task: Task, duban_to: str = LEAD_ONLY) -> list[str]:
     """The units a 督办函 about this task's items goes to."""
     if duban_to == ALL_UNITS or not task.lead_names:
         return list(task.unit_names)
-    return [u for u in task.unit_names if u in task.lead_names]
+    leads = set(task.lead_names)
+    return [u for u in task.unit_names if u in leads]
 
 
 def letter_items(items, registry: Registry, duban_to: str = LEAD_ONLY) -> dict[str, list]:
     """Flagged items (anything with ``unit``, ``task_no``) grouped by the unit whose
     督办函 lists them: a supporting unit's item goes into each lead unit's letter,
     never a letter of its own; a lead unit's into its own. Order kept, no repeats."""
-    tasks = {t.no: t for t in registry.tasks}
+    recipients = {t.no: letter_units(t, duban_to) for t in registry.tasks}  # once per task, not per item
+    sets = {no: set(units) for no, units in recipients.items()}
     out: dict[str, list] = {}
+    seen: dict[str, set[int]] = {}
     for item in items:
-        task = tasks.get(item.task_no)
-        recipients = letter_units(task, duban_to) if task is not None else [item.unit]
-        for unit in ([item.unit] if item.unit in recipients else recipients):
-            bucket = out.setdefault(unit, [])
-            if item not in bucket:
-                bucket.append(item)
+        units = recipients.get(item.task_no, [item.unit])
+        for unit in ([item.unit] if item.unit in sets.get(item.task_no, {item.unit}) else units):
+            if id(item) not in seen.setdefault(unit, set()):
+                seen[unit].add(id(item))
+                out.setdefault(unit, []).append(item)
     return out
 
 
@@ -58,10 +60,11 @@ def route_items(flagged, registry: Registry, duban_to: str = LEAD_ONLY,
     issuing office (which supervises, and is not supervised): a supporting unit's item on
     a task the office leads stays the supporting unit's own."""
     out: dict[str, list] = {}
+    seen: dict[str, set[int]] = {}
     for unit, items in letter_items(flagged, registry, duban_to).items():
         for item in items:
             target = item.unit if unit in internal and item.unit != unit else unit
-            bucket = out.setdefault(target, [])
-            if item not in bucket:
-                bucket.append(item)
+            if id(item) not in seen.setdefault(target, set()):
+                seen[target].add(id(item))
+                out.setdefault(target, []).append(item)
     return {unit: items for unit, items in out.items() if unit not in internal}

@@ -68,7 +68,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ..model import Due, Milestone, Registry, Report
+from ..model import Closure, Due, Extension, Milestone, Registry, Report
+from ..textfmt import cn_date
 from .calendar import WorkCalendar, calendar_from_config
 
 # Item statuses, worst first (the order of tables and sorting).
@@ -138,6 +139,8 @@ class ItemStatus:
     rejected: str = ""  # why the unit's row on it this round was refused
     ongoing: bool = False  # 持续推进: no date, never overdue; judged by the unit's reports
     unit_key: str = ""  # the unit's id, what the register keeps
+    extension: Extension | None = None  # an approved 延期: the deadline is its date (rolled), due_date the plan's
+    closure: Closure | None = None  # a 销号: the office verified the item complete
 
     @property
     def item_id(self) -> str:
@@ -149,8 +152,18 @@ class ItemStatus:
         return self.status in RESOLVED
 
     @property
+    def base_due(self) -> dt.date | None:
+        """The date the deadline counts from before any roll-over: the approved extension's,
+        else the plan's."""
+        return self.extension.to if self.extension is not None else self.due_date
+
+    @property
     def rolled(self) -> bool:
-        return self.deadline is not None and self.due_date is not None and self.deadline != self.due_date
+        return self.deadline is not None and self.base_due is not None and self.deadline != self.base_due
+
+    @property
+    def closed(self) -> bool:
+        return self.closure is not None
 
     @property
     def flagged(self) -> bool:
@@ -382,14 +395,23 @@ def asked_periods(milestone: Milestone, as_of: dt.date, options: AssessOptions) 
 
 def judge_milestone(milestone: Milestone, unit: str, reports: list[Report], as_of: dt.date, round_id: str,
                     options: AssessOptions, task_no: int = 0, category_no: int = 0,
-                    rejected: dict[str, str] | None = None) -> list[ItemStatus]:
+                    rejected: dict[str, str] | None = None, extensions: dict[str, Extension] | None = None,
+                    closures: dict[str, Closure] | None = None) -> list[ItemStatus]:
     """One unit on one milestone: its items (one, or one per period up to the current
     one). ``reports``: that unit's reports on it, any round; ``rejected``: period key
-    ("" for the milestone as a whole) -> why the unit's row this round was refused."""
+    ("" for the milestone as a whole) -> why the unit's row this round was refused;
+    ``extensions`` / ``closures``: period key -> the approved 延期 in force / the 销号,
+    as of ``as_of`` (the caller leaves out later ones)."""
     reports = [r for r in reports if r.reported_on is None or r.reported_on <= as_of]
     rejected = rejected or {}
+    extensions, closures = extensions or {}, closures or {}
     if milestone.ongoing:
-        return [_judge_ongoing(milestone, unit, reports, round_id, task_no, category_no, rejected.get("", ""))]
+        item = _judge_ongoing(milestone, unit, reports, round_id, task_no, category_no, rejected.get("", ""))
+        if (closure := closures.get("")) is not None:
+            item.closure, item.status, item.unreported, item.rejected = closure, DONE, False, ""
+            item.completed_on = closure.closed_on
+            item.reason = f"持续推进事项，已于{closure.closed_on.isoformat()}销号（{closure.record}）"
+        return [item]
     dues = milestone.dues or [Due(dt.date.max, milestone.deadline)]
     deadlines = [_deadline(d.date, options) if d.date != dt.date.max else d.date for d in dues]
     keys = [d.key for d in dues]
@@ -427,13 +449,17 @@ def judge_milestone(milestone: Milestone, unit: str, reports: list[Report], as_o
             completion = placed.get(i)
         # Reported this round: about this period, or about the milestone as a whole.
         in_round = bool(round_id) and any(r.round_id == round_id for r in own[i] + whole)
+        key = keys[i] if recurring else ""
         item = ItemStatus(unit, milestone.id, task_no or milestone.task_no, category_no, milestone.requirement,
                           milestone.deadline, ON_TRACK, latest=_latest(said),
-                          period=dues[i].period if recurring else "", period_key=keys[i] if recurring else "",
+                          period=dues[i].period if recurring else "", period_key=key,
                           due_date=dues[i].date if milestone.dues else None, deadline=deadlines[i] if milestone.dues else None,
                           schedule=milestone.schedule,
-                          rejected=rejected.get(keys[i] if recurring else "", "") or rejected.get("", ""))
-        _judge(item, milestone, completion, bool(own[i]) or completion is not None, in_round,
+                          rejected=rejected.get(key, "") or rejected.get("", ""),
+                          extension=extensions.get(key), closure=closures.get(key))
+        if item.extension is not None and item.deadline is not None:
+            item.deadline = _deadline(item.extension.to, options)
+        _judge(item, milestone, completion, bool(own[i]) or completion is not None or item.closed, in_round,
                milestone_latest, as_of, round_id, options, recurring)
         items.append(item)
     return items
@@ -450,7 +476,7 @@ def _judge(item: ItemStatus, milestone: Milestone, completion: Report | None, co
     latest = item.latest
     if latest is None and milestone_latest is not None and milestone_latest.state == NOT_APPLICABLE:
         latest = milestone_latest  # 不涉及 said once stands for every period not answered since
-    if latest is not None and latest.state == NOT_APPLICABLE:
+    if latest is not None and latest.state == NOT_APPLICABLE and not item.closed:
         item.status, item.latest, item.rejected = NOT_APPLICABLE, latest, ""
         item.reason = f"最近一次报送（{_round_label(latest)}）为“不涉及”，不计入统计"
         return
@@ -458,8 +484,11 @@ def _judge(item: ItemStatus, milestone: Milestone, completion: Report | None, co
     if deadline is None:
         item.reason = "该具体要求没有可计算的完成时间"
         return
-    if completion is not None:
-        item.completed_on = _completion_day(completion)
+    done_on = _completion_day(completion) if completion is not None else None
+    if done_on is None and item.closed:
+        done_on = item.closure.closed_on  # verified complete by the office, whatever the unit reported
+    if done_on is not None:
+        item.completed_on = done_on
         late = (item.completed_on - deadline).days
         item.status, item.days = (LATE_DONE, late) if late > 0 else (DONE, 0)
     elif deadline < as_of:
@@ -517,8 +546,11 @@ def _round_label(report: Report) -> str:
 def _when(item: ItemStatus, calendar: WorkCalendar) -> str:
     """完成时间2024年底（2024-12-31，遇周末顺延至…）, or for one period of a recurring
     milestone 完成时间2024年（每季度），本期2024年第一季度（2024-03-31…）."""
-    rolled = f"，遇{calendar.rest_kind(item.due_date) or '休息日'}顺延至{item.deadline.isoformat()}" if item.rolled else ""
-    date = f"（{item.due_date.isoformat()}{rolled}）"
+    rolled = f"，遇{calendar.rest_kind(item.base_due) or '休息日'}顺延至{item.deadline.isoformat()}" if item.rolled else ""
+    if item.extension is not None:
+        date = f"（{item.due_date.isoformat()}），经批准延期至{item.extension.to.isoformat()}" + (f"（{rolled[1:]}）" if rolled else "")
+    else:
+        date = f"（{item.due_date.isoformat()}{rolled}）"
     if item.period:
         every = f"（{item.schedule}）" if item.schedule and item.schedule not in item.deadline_text else ""
         return f"完成时间{item.deadline_text}{every}，本期{item.period}{date}"
@@ -551,10 +583,11 @@ def _reason(item: ItemStatus, as_of: dt.date, round_id: str, options: AssessOpti
         if item.workdays_left is not None:
             left += f"（{item.workdays_left}个工作日）"
         return f"{when}，{cutoff}{left}，{said}"
+    closed = f"，{item.closure.closed_on.isoformat()}销号（{item.closure.record}）" if item.closed else ""
     if item.status == LATE_DONE:
-        return f"{when}，实际完成于{item.completed_on.isoformat()}，逾期{item.days}天"
+        return f"{when}，实际完成于{item.completed_on.isoformat()}，逾期{item.days}天{closed}"
     if item.status == DONE:
-        return f"{when}，已于{item.completed_on.isoformat()}完成"
+        return f"{when}，已于{item.completed_on.isoformat()}完成{closed}"
     return f"{when}，{cutoff}尚未到期（还剩{item.days}天），{said}"
 
 
@@ -563,12 +596,16 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
            options: AssessOptions | None = None, unit: str | None = None,
            internal: frozenset[str] | set[str] = frozenset(),
            rejected: dict[tuple[str, str, str], str] | None = None,
-           area_name: str = "全县") -> Assessment:
+           area_name: str = "全县", extensions: list[Extension] = (), closures: list[Closure] = (),
+           decided_until: dt.date | None = None) -> Assessment:
     """Every item of every responsible unit as of ``as_of``; ``unit``: only that unit
     (full name). Reports dated after ``as_of`` are ignored. ``internal``: full names
     of the issuing office's own entries (kept apart, see the module docstring);
     ``rejected``: (unit, milestone id, period key) -> why the latest round refused the
-    unit's row. The calendar's record of weekend-only years is reset, so
+    unit's row; ``extensions``: approved 延期 (the latest approved by ``decided_until`` counts
+    for its item); ``closures``: 销号 (those on or before ``decided_until``). ``decided_until``
+    (default ``as_of``): a plan dated after its data's cut-off knows the office's decisions
+    up to its own date — a document never asks for what the office has since excused. The calendar's record of weekend-only years is reset, so
     ``warnings`` speak of this assessment only."""
     options = options or AssessOptions()
     options.calendar.fallback_years.clear()
@@ -580,6 +617,14 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
     refused: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
     for (name, mid, period), why in (rejected or {}).items():
         refused[(name, mid)][period] = why
+    extended: dict[tuple[str, str], dict[str, Extension]] = defaultdict(dict)
+    decided_until = max(decided_until or as_of, as_of)
+    for ext in sorted((e for e in extensions if e.approved_on <= decided_until), key=lambda e: e.approved_on):
+        extended[(ext.unit, ext.milestone_id)][ext.period] = ext  # the latest approval stands
+    closed: dict[tuple[str, str], dict[str, Closure]] = defaultdict(dict)
+    for c in closures:
+        if c.closed_on <= decided_until:
+            closed[(c.unit, c.milestone_id)].setdefault(c.period, c)
     items: list[ItemStatus] = []
     expected: set[tuple[str, str]] = set()
     for task in registry.tasks:
@@ -589,7 +634,8 @@ def assess(registry: Registry, reports: list[Report], as_of: dt.date,
                 if unit is not None and name != unit:
                     continue
                 items += judge_milestone(ms, name, by_item.get((name, ms.id), []), as_of, round_id, options,
-                                         task.no, task.category_no, refused.get((name, ms.id)))
+                                         task.no, task.category_no, refused.get((name, ms.id)),
+                                         extended.get((name, ms.id)), closed.get((name, ms.id)))
     keys = {u.name: u.key for u in registry.units}
     for item in items:
         item.unit_key = keys.get(item.unit, item.unit)
@@ -655,4 +701,10 @@ def _units_text(items: list[ItemStatus]) -> str:
     text = "，".join(parts)
     if extra:
         text += f"；其中{'、'.join(extra)}本轮未报送"
+    extended = [f"{i.unit}经批准延期至{cn_date(i.extension.to)}" for i in items if i.extension is not None]
+    if extended:
+        text += "；" + "、".join(extended)
+    closed = [i.unit for i in items if i.closed]
+    if closed:
+        text += f"；{'、'.join(closed)}已销号"
     return text

@@ -155,4 +155,5 @@ from . import register_cmds  # noqa: E402,F401
 from . import issue_cmds  # noqa: E402,F401
 from . import pdf_cmds  # noqa: E402,F401
 from . import archive_cmds  # noqa: E402,F401
+from . import items_cmds  # noqa: E402,F401
 from . import web_cmds  # noqa: E402,F401

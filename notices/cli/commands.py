@@ -27,8 +27,8 @@ def init_cmd(directory, table, columns):
     if table is None:
         for path in init_sample(directory):
             click.echo(f"已创建：{path}")
-        click.echo(f"这是随附的示例方案。换成本地方案：notices init 新文件夹 --from 本地序时进度表.xlsx"
-                   f"（见 README“换成本县的方案”）。")
+        click.echo("这是随附的示例方案。换成本地方案：notices init 新文件夹 --from 本地序时进度表.xlsx"
+                   "（见 README“换成本县的方案”）。")
         return
     setup = init_from_table(directory, table, columns)
     errors = _print_import(setup)

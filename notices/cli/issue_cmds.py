@@ -11,7 +11,7 @@ import click
 from ..file.register import KIND_ALIASES
 from . import Group, main, parse_date, project_from
 
-COMMANDS = {"督办函": "duban", "通报": "tongbao", "约谈通知书": "yuetan"}
+COMMANDS = {"督办函": "duban", "通报": "tongbao", "约谈通知书": "yuetan", "工作提醒": "tixing", "曝光": "baoguang"}
 
 
 def _project(ctx, templates: Path | None):
@@ -44,7 +44,7 @@ def _warn(batch, kinds=()) -> None:
 @click.option("--force", is_flag=True, help="--save 的文件已存在时覆盖它。")
 @click.pass_context
 def plan_cmd(ctx, as_of, issued_on, save, force):
-    """按逐级督办规则（督办函 → 通报点名 → 约谈），逐个单位提出下一步及理由。
+    """按逐级督办规则（工作提醒 → 督办函 → 通报点名 → 约谈 → 公开曝光），逐个单位提出下一步及理由。
 
     规则和天数、项数在 notices.toml 的 [escalation] 中设置。只提出计划，不发文。
     """
@@ -68,6 +68,14 @@ def plan_cmd(ctx, as_of, issued_on, save, force):
         record = batch.batch_record(step.action, "" if step.action == "通报" else step.unit) if step.action else None
         done = f"（本批已发：{record.doc_number}，再次发文不会重复）" if record else ""
         click.echo(f"  {step.unit.ljust(width, '　')}  {ACTION_ZH[step.action]}{when}{done}：{step.reason}")
+    if proposal.reminders:
+        click.echo("工作提醒（事项临近完成时间，尚未完成；不算督办函，同一事项只提醒一次）：")
+        for unit, items in proposal.reminders.items():
+            record = batch.batch_record("工作提醒", unit)
+            done = f"（本批已发：{record.doc_number}，再次发文不会重复）" if record else ""
+            said = "、".join(f"{i.milestone_id}{(' ' + i.period) if i.period else ''}"
+                            f"（{'今日到期' if not i.days else f'还剩{i.days}天'}）" for i in items)
+            click.echo(f"  {unit.ljust(width, '　')}  发工作提醒{done}：临期{len(items)}项：{said}")
     for summary in internal:
         click.echo(f"  {summary.key.ljust(width, '　')}  不发文：本办公室自身事项（{counts_text(unit_items(summary))}），"
                    f"列入 notices status 的内部清单，不发文、不点名、不排名")
@@ -151,14 +159,14 @@ def _common(f):
 @_common
 @click.pass_context
 def issue_group(ctx, plan_file, as_of, issued_on, dry_run, combined, templates, force, reason):
-    """发文：督办函（duban）、通报（tongbao）、约谈通知书（yuetan），或按发文计划（--plan）。
+    """发文：工作提醒（tixing）、督办函（duban）、通报（tongbao）、约谈通知书（yuetan）、公开曝光（baoguang），或按发文计划（--plan）。
 
     文号在登记簿中依次分配；同一批（文种、单位、进度轮次、成文日期相同）重复运行不会重复发文。
     文件存入 outputs/<年>/<文种>/，文件名为“文号-单位”。
     """
     if ctx.invoked_subcommand is not None:
         if plan_file:
-            raise click.UsageError("--plan 不能与 duban/tongbao/yuetan 同时使用")
+            raise click.UsageError("--plan 不能与 duban/tongbao/yuetan/tixing/baoguang 同时使用")
         if any((as_of, issued_on, dry_run, combined, templates, force, reason)):
             raise click.UsageError(f"选项请写在文种之后，如 notices issue {ctx.invoked_subcommand} --dry-run")
         return
@@ -206,6 +214,12 @@ _kind_command("督办函", "duban", "给有逾期或未报送事项、尚未督�
               "只给该单位发（可重复）；默认按逐级督办规则（规则一）。")
 _kind_command("通报", "tongbao", "印发本轮进展情况通报（主送全体单位，附排名表和序时进度表）。别名：通报。",
               "通报点名批评的单位（可重复）；默认按逐级督办规则（规则二）。")
+_kind_command("工作提醒", "tixing", "给有临期事项的单位发工作提醒（每个单位一份：一页 Word 文件和一段可粘贴到工作群的文字）。"
+              "工作提醒不算督办函，不编发文字号（除非配置 [reminder] numbered）。别名：工作提醒、提醒、提示单。",
+              "只给该单位发（可重复）；默认按逐级督办规则提出的单位。")
+_kind_command("曝光", "baoguang", "公开曝光：印发面向社会公开的通报（“此件公开发布”），另出一个可发布到政府网站的网页（.html）。"
+              "约谈后整改报告期限已过仍未整改的单位，由办公室研究决定。别名：曝光、公开曝光。",
+              "曝光该单位（可重复）；默认按逐级督办规则（规则四）。")
 
 
 def _meeting_time(ctx, param, value):

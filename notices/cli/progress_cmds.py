@@ -68,10 +68,12 @@ def collect_cmd(ctx, paths, round_id, as_of, accept_warnings, replace):
     result = collect(project, list(paths), round_id, parse_date(as_of), accept_warnings, replace)
     from ..jobs.progress import collected_lines
 
-    notes, summary = collected_lines(result)
+    notes, summary, requests = collected_lines(result, project.load()[0] if result.reports else None)
     for line in notes:
         click.echo(f"  {line}")
     click.echo(summary)
+    for line in requests:
+        click.echo(line)
 
 
 @progress_group.command("rounds")

@@ -53,7 +53,7 @@ def list_cmd(ctx, year, kind):
         replies = reg.replies(r.doc_number)
         status = r.status_zh + (f"（{r.void_reason}）" if r.status == "void" and r.void_reason else "")
         rows.append([r.doc_number, r.kind, _day(r.issued_on), "、".join(r.recipients), status,
-                     f"{len(replies)} 次" if replies else ("—" if r.status != "issued" else "未答复"), r.title])
+                     f"{len(replies)} 次" if replies else ("—" if r.status != "issued" or r.kind in ("销号", "工作提醒") else "未答复"), r.title])
     for line in columns(rows, [None, None, None, 24, None, None, None]):
         click.echo(line)
     counts = {s: sum(1 for r in records if r.status == s) for s in ("issued", "reserved", "void")}
@@ -62,22 +62,35 @@ def list_cmd(ctx, year, kind):
 
 
 @register_group.command("show")
-@click.argument("doc_number", metavar="文号")
+@click.argument("target", nargs=-1, required=True, metavar="文号|单位 [事项]")
 @click.pass_context
-def show_cmd(ctx, doc_number):
-    """显示一个文号的全部登记内容：主送、涉及任务、输出文件、答复和办理记录。"""
+def show_cmd(ctx, target):
+    """显示一个文号的全部登记内容（主送、涉及任务、输出文件、答复和办理记录），
+    或一个单位一个事项的全部经过（工作提醒、督办函、答复、通报、约谈、延期、销号、曝光）。
+
+    
+    notices register show 某安委办函〔2026〕1号
+    notices register show 应急局 7-1 2026年第四季度
+    """
+    from ..file.register import parse_number
     from ..jobs.register import subjects_text
 
     reg = _register(ctx)
     project = ctx.meta["notices.project"]
+    try:
+        parse_number(target[0])
+    except NoticesError as exc:
+        return _show_item(ctx, target, exc.message)
+    doc_number = " ".join(target)
     r = reg.get(doc_number)
+    subjects_label = {"通报": "点名单位", "曝光": "曝光单位", "工作提醒": "提醒单位", "销号": "销号单位"}.get(r.kind, "督办单位")
     lines = [
         ("文号", r.doc_number),
         ("文种", r.kind),
         ("标题", r.title),
         ("主送", "、".join(r.recipients) or "—"),
         ("涉及任务", "、".join(r.milestones) or "—"),
-        ("点名单位" if r.kind == "通报" else "督办单位", subjects_text(r, project.load()[1])),
+        (subjects_label, subjects_text(r, _directory(project))),
         ("轮次", r.round_id or "—"),
         ("数据截止", _day(r.as_of) or "—"),
         ("成文日期", _day(r.issued_on) or "—"),
@@ -100,6 +113,37 @@ def show_cmd(ctx, doc_number):
     for event in reg.events(r.doc_number):
         who = f"（{event.actor}）" if event.actor else ""
         click.echo(f"  {event.at.strftime('%Y-%m-%d %H:%M')}  {event.step}{who}  {event.detail}".rstrip())
+
+
+def _directory(project):
+    """The units' current names for the ids the register keeps; None when the
+    registry does not load (the ids are still true)."""
+    try:
+        return project.load()[1]
+    except NoticesError:
+        return None
+
+
+def _show_item(ctx, target, not_a_number: str) -> None:
+    from ..jobs.history import item_lines
+    from ..jobs.items import parse_item
+
+    project = ctx.meta["notices.project"]
+    registry, directory = project.load()
+    try:
+        unit = directory.unit(target[0])
+    except KeyError as exc:
+        raise NoticesError(f"{not_a_number}；也不是单位名称（{exc.args[0]}）") from None
+    if len(target) < 2:
+        raise NoticesError(f"请写明{unit.name}的哪一个事项，如 notices register show {target[0]} 7-1")
+    ref = parse_item(list(target[1:]), registry)
+    lines = item_lines(project, unit.key, ref.item_id)
+    click.echo(f"{unit.name} {ref.words}：{ref.milestone.requirement}（完成时间：{ref.milestone.deadline}"
+               + (f"，本期{ref.period.period}" if ref.period else "") + "）")
+    if not lines:
+        click.echo("登记簿中还没有这一事项的记录（工作提醒、督办函、通报、约谈、延期、销号、曝光）。")
+    for line in lines:
+        click.echo(f"  {line}")
 
 
 @register_group.command("reply")
@@ -177,6 +221,8 @@ def rebuild_cmd(ctx):
         click.echo(f"作废 {len(report.voided)} 个找不到任何记录的文号（以免重号）：" + "、".join(report.voided))
     if report.filed:
         click.echo(f"据归档元数据恢复 {report.filed} 件的归档记录。")
+    if report.steps:
+        click.echo(f"据备份恢复 {report.steps} 条延期、销号等事项办理记录。")
     for line in report.problems:
         click.secho(f"未能恢复：{line}", fg="yellow", err=True)
     click.echo(f"重建完成：原有记录 {report.kept} 个，补登 {report.added} 个"

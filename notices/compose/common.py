@@ -50,6 +50,7 @@ class NoticeOptions:
     yuetan_day_end: str = "17:30"  # a 约谈 ends by then
     tongbao_recipients: str = "各乡镇人民政府，各街道办事处，县安委会各成员单位"  # 通报 主送
     area: str = "全县"  # how the 通报 names the whole jurisdiction: 全县 / 全市 / 全区
+    rank_min_due: int = 3  # 通报 ranking: units with fewer due items are listed, not ranked
 
 
 def office_from_config(config) -> Office:
@@ -106,6 +107,7 @@ def options_from_config(config) -> NoticeOptions:
         yuetan_day_end=f"{times['yuetan_day_end']:%H:%M}",
         tongbao_recipients=str(section.get("tongbao_recipients") or d.tongbao_recipients),
         area=str(section.get("area") or d.area),
+        rank_min_due=int(section.get("rank_min_due", d.rank_min_due)),
     )
 
 
@@ -267,11 +269,19 @@ def _computed(item: ItemStatus, always: bool) -> str:
     if item.due_date is None:
         return ""
     parts = []
-    if always or item.rolled or not _PINNED.search(item.deadline_text):
+    extended = item.extension is not None
+    if always or (item.rolled and not extended) or not _PINNED.search(item.deadline_text):
         parts.append(cn_date(item.due_date))
+    if extended:
+        parts.append(extension_words(item))
     if item.rolled:
-        parts.append(f"遇休息日顺延至{_month_day(item.deadline, item.due_date)}")
+        parts.append(f"遇休息日顺延至{_month_day(item.deadline, item.base_due)}")
     return "，".join(parts)
+
+
+def extension_words(item: ItemStatus) -> str:
+    """经批准延期至2027年1月31日 (the plan's date stays in what precedes it)."""
+    return f"经批准延期至{cn_date(item.extension.to)}"
 
 
 def deadline_label(item: ItemStatus) -> str:
@@ -288,8 +298,9 @@ def deadline_clause(item: ItemStatus) -> str:
     """For a sentence: 完成时间为2024年底 · 完成时间为2024年（每季度），其中2024年第一季度
     应于2024年3月31日前完成（遇休息日顺延至4月1日）."""
     if item.period:
-        rolled = f"（遇休息日顺延至{_month_day(item.deadline, item.due_date)}）" if item.rolled else ""
-        return f"完成时间为{plan_deadline(item)}，其中{item.period}应于{cn_date(item.due_date)}前完成{rolled}"
+        rolled = f"（遇休息日顺延至{_month_day(item.deadline, item.base_due)}）" if item.rolled else ""
+        extended = f"，{extension_words(item)}" if item.extension is not None else ""
+        return f"完成时间为{plan_deadline(item)}，其中{item.period}应于{cn_date(item.due_date)}前完成{extended}{rolled}"
     return f"完成时间为{deadline_label(item)}"
 
 
@@ -363,6 +374,18 @@ def item_rows(items: list[ItemStatus], unit: str = "") -> list[dict]:
                  requirement=clean(item.requirement) + (f"（配合单位：{item.unit}）" if unit and item.unit != unit else ""),
                  deadline=deadline_label(item), overdue_days=overdue_days(item), latest=latest_label(item))
             for i, item in enumerate(items, 1)]
+
+
+def unit_figures(summary: Summary, items: list[ItemStatus], tail: str = "") -> str:
+    """你单位应完成事项…；逾期3项。 and, for a lead unit whose letter carries its supporting
+    units' failures, 你单位牵头的任务中，配合单位县公安局逾期1项{tail}。"""
+    own = [i for i in items if i.unit == summary.key]
+    others = [i for i in items if i.unit != summary.key]
+    text = f"你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
+    if others:
+        names = "、".join(dict.fromkeys(i.unit for i in others))
+        text += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}{tail}。"
+    return text
 
 
 def problem_counts(items: list[ItemStatus]) -> str:

@@ -21,7 +21,7 @@ from .common import (
     Office,
     contact_note,
     addressee,
-    figures,
+    unit_figures,
     heading,
     history_sentence,
     item_rows,
@@ -30,7 +30,6 @@ from .common import (
     para,
     plan_citation,
     plan_core,
-    problem_counts,
     sub,
 )
 
@@ -43,7 +42,8 @@ def duban_title(registry: Registry) -> str:
 def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: Office, doc_number: str,
                   issued_on: dt.date, reply_due: dt.date, options: NoticeOptions | None = None,
                   round_date: dt.date | None = None, earlier: list[tuple[str, str, dt.date]] = (),
-                  items: list[ItemStatus] | None = None, routed: list[ItemStatus] | None = None) -> dict:
+                  items: list[ItemStatus] | None = None, routed: list[ItemStatus] | None = None,
+                  standing: bool = False) -> dict:
     """The 督办函.docx context for the unit of ``summary`` (its full name is
     ``summary.key``). ``as_of``: the assessment's cut-off; ``round_date``: the
     reporting round it rests on (cited in the basis when it differs); ``earlier``:
@@ -52,7 +52,9 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     when not all the unit's flagged ones (the others are under a letter whose reply
     deadline runs: the letter says so and lists only the new ones); ``routed``: every
     flagged item the ladder routes to the unit — its own and, as a lead unit, its
-    supporting units' on the tasks it leads (default: its own)."""
+    supporting units' on the tasks it leads (default: its own); ``standing``: the
+    unit is headed by a member of the 县委常委会, so the requirements ask rather than
+    direct its head."""
     options = options or NoticeOptions()
     flagged = routed if routed is not None else unit_items(summary)
     items = items if items is not None else flagged
@@ -65,12 +67,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     if round_date is not None and round_date != as_of:
         basis += f"依据{cn_date(round_date)}各单位报送的进展情况，"
     basis += f"对截至{cn_date(as_of)}各责任单位任务落实情况进行了调度。"
-    own = [i for i in flagged if i.unit == summary.key]
-    others = [i for i in flagged if i.unit != summary.key]
-    counts = f"你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
-    if others:
-        names = "、".join(dict.fromkeys(i.unit for i in others))
-        counts += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}，请你单位督促落实。"
+    counts = unit_figures(summary, flagged, "，请你单位督促落实")
     if len(items) < len(flagged):
         refs = "、".join(number for _, number, _ in earlier)
         counts += (f"其中{n(len(flagged) - len(items))}项此前已督办" + (f"（{refs}）" if refs else "")
@@ -90,10 +87,11 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     else:
         body += [para(f"{i}. {item_sentence(item, addressee(item, summary.key))}") for i, item in enumerate(items, 1)]
 
+    lead = ("提高思想认识。请你单位高度重视，由分管负责同志具体抓，" if standing else
+            "提高思想认识。请你单位主要负责同志亲自过问，分管负责同志具体抓，")
     body += [
         heading(2, "整改要求"),
-        para(sub(1, "提高思想认识。请你单位主要负责同志亲自过问，分管负责同志具体抓，"
-                    "对照所列事项逐项分析逾期原因，明确责任人和完成时限，采取有力措施加快推进，确保尽快完成。")),
+        para(sub(1, lead + "对照所列事项逐项分析逾期原因，明确责任人和完成时限，采取有力措施加快推进，确保尽快完成。")),
         para(sub(2, "如实报送进展。请严格按照方案要求，按时、如实报送任务进展情况和佐证材料，"
                     "不得漏报、迟报、虚报。")),
         para(sub(3, "举一反三抓落实。对尚未到期的事项，要对照序时进度倒排工期，防止出现新的逾期事项。")),
@@ -102,7 +100,7 @@ def duban_context(registry: Registry, summary: Summary, as_of: dt.date, office: 
     where = f"电子版同时发送至{office.email}" if office.email else "并同时报送电子版"
     body += [
         para(f"请于{cn_date(reply_due)}前将整改情况书面报送{ref}。书面报告应写明逾期原因、已采取的整改措施、"
-             f"责任人和完成时限，经单位主要负责人签字并加盖单位公章，{where}。"),
+             f"责任人和完成时限，{'加盖单位公章' if standing else '经单位主要负责人签字并加盖单位公章'}，{where}。"),
         para("逾期未报送或整改不到位的，将按照方案要求予以通报。"),
     ]
     return {

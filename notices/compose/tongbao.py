@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..assess.status import OVERDUE, Assessment, Summary, unit_items
+from ..assess.status import OVERDUE, Assessment, Summary, rank_units, unit_items
 from ..model import Registry
-from ..textfmt import cn_date
+from ..textfmt import chinese_ordinal, cn_date
 from .common import (
     NoticeOptions,
     Office,
     clean,
-    deadline_clause,
+    deadline_label,
     figures,
     heading,
     n,
@@ -43,25 +43,59 @@ def commendable(summary: Summary) -> bool:
     return summary.due > 0 and summary.done == summary.due and summary.overdue == 0 and summary.unreported == 0
 
 
-def ranking_rows(assessment: Assessment) -> list[dict]:
-    """The ranking table: ties share a rank, their 名次 cells merged."""
+TOWNS = ("乡镇", "街道")
+
+
+def ranking_rows(summaries: list[Summary], min_due: int = 0) -> list[dict]:
+    """One ranking table: ties share a rank, their 名次 cells merged; units with fewer
+    than ``min_due`` due items follow, unranked (名次 "—")."""
+    ranked = [s for s in summaries if s.due >= min_due] if min_due else summaries
     rows, previous = [], None
-    for rank, s in assessment.ranking():
+    for rank, s in rank_units(ranked):
         rows.append(dict(rank=rank, rank_merge="continue" if rank == previous else "restart", unit=s.key,
                          due=s.due, done=s.done, overdue=s.overdue, rate=rate_text(s)))
         previous = rank
+    rows += [dict(rank="—", rank_merge="restart", unit=s.key, due=s.due, done=s.done, overdue=s.overdue,
+                  rate=rate_text(s)) for s in summaries if s not in ranked]
     return rows
+
+
+def ranking_groups(registry: Registry, assessment: Assessment, options: NoticeOptions) -> list[dict]:
+    """附件1: the departments and the 乡镇（街道） ranked apart (a township is not measured
+    against a bureau), each group titled, with a note naming what it leaves unranked."""
+    kinds = {u.name: u.kind for u in registry.units}
+    towns = [s for s in assessment.units if kinds.get(s.key) in TOWNS]
+    departments = [s for s in assessment.units if s not in towns]
+    level = options.area[-1] if options.area else "县"
+    groups = [(f"{level}直部门", departments), ("乡镇（街道）", towns)]
+    out = []
+    for title, members in ((t, m) for t, m in groups if m):
+        few = [s for s in members if s.due < options.rank_min_due]
+        note = (f"注：到期事项不足{n(options.rank_min_due)}项的单位不参与排名，列于表末（名次栏为“—”）。"
+                if few and options.rank_min_due else "")
+        out.append({"title": f"{chinese_ordinal(len(out) + 1)}、{title}", "rows": ranking_rows(members, options.rank_min_due),
+                    "note": note})
+    return out
 
 
 def _names(summaries: list[Summary]) -> str:
     return "、".join(s.key for s in summaries)
 
 
-def _unit_items(s: Summary, routed: list | None = None) -> str:
-    late = [i for i in (routed if routed is not None else unit_items(s)) if i.status == OVERDUE]
-    return "；".join(f"第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}"
-                    + (f"，配合单位{i.unit}" if i.unit != s.key else "") + f"），{deadline_clause(i)}，"
-                    f"已逾期{n(i.days)}天" for i in late)
+DETAILS_TITLE = "通报批评单位逾期事项清单"
+
+
+def detail_rows(escalated: list[Summary], routes: dict[str, list] | None) -> list[dict]:
+    """附件3: each criticised unit's overdue items, one row each (a supporting unit's item
+    in its lead unit's rows names the supporting unit)."""
+    rows = []
+    for s in escalated:
+        items = (routes or {}).get(s.key)
+        for i in [i for i in (items if items is not None else unit_items(s)) if i.status == OVERDUE]:
+            unit = s.key + (f"（配合单位{i.unit}）" if i.unit != s.key else "")
+            rows.append(dict(no=len(rows) + 1, unit=unit, task=i.milestone_id, requirement=clean(i.requirement),
+                             deadline=deadline_label(i), overdue_days=n(i.days)))
+    return rows
 
 
 def tongbao_context(registry: Registry, assessment: Assessment, office: Office, doc_number: str,
@@ -69,7 +103,7 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
                     duban_refs: dict[str, tuple[str, dt.date]] | None = None,
                     options: NoticeOptions | None = None, print_date: dt.date | None = None,
                     table_title: str | None = None, *, report_due: dt.date,
-                    routes: dict[str, list] | None = None) -> dict:
+                    routes: dict[str, list] | None = None, closed: list | None = None) -> dict:
     """The 通报.docx context.
 
     ``escalated_units``: full names of the units criticised by name (the
@@ -79,7 +113,8 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
     items done and nothing overdue. ``table_title``: the attached 序时进度表's title
     (default the plan's table title). ``report_due``: the date by which the units
     concerned report their rectification in writing (the register keeps it, and
-    the ladder waits for it): computed by the caller (calendar.add_workdays)."""
+    the ladder waits for it): computed by the caller (calendar.add_workdays). ``closed``:
+    items verified complete (销号) since the last 通报, listed under 各单位完成情况."""
     options = options or NoticeOptions()
     duban_refs = duban_refs or {}
     ref, county, as_of = office.ref, assessment.county, assessment.as_of
@@ -95,14 +130,14 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
     table = table_title or registry.plan.table_title
 
     basis = f"根据{plan_citation(registry.plan)}要求，{ref}"
-    if assessment.round_date is not None:
+    if assessment.round_date is not None and assessment.round_date != as_of:
         basis += f"依据{cn_date(assessment.round_date)}各单位报送的进展情况，"
     basis += f"对截至{cn_date(as_of)}各责任单位任务落实情况进行了调度。现将有关情况通报如下："
     body = [para(basis), heading(1, "总体情况")]
 
     lagging = [s for s in assessment.units if s.overdue]
     silent = [s for s in assessment.units if s.unreported]
-    total = f"截至{cn_date(as_of)}，{options.area}{figures(county)}"
+    total = f"{options.area}{figures(county)}"
     if county.overdue:
         total += f"；逾期未完成{n(county.overdue)}项，涉及{n(len(lagging))}个单位"
     if county.unreported:
@@ -114,35 +149,48 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
             text += f"，逾期{n(c.overdue)}项"
         body.append(para(text + "。"))
 
+    groups = ranking_groups(registry, assessment, options)
     body.append(heading(2, "各单位完成情况"))
-    body.append(para("按到期事项完成率从高到低排名（完成率相同的，逾期项数少者在前；二者均相同的，并列同一名次），"
-                     "各单位任务完成情况排名见附件1。"))
+    apart = "分部门和乡镇（街道）" if len(groups) > 1 else ""
+    few = (f"；到期事项不足{n(options.rank_min_due)}项的单位不参与排名" if options.rank_min_due
+           and any(r["rank"] == "—" for g in groups for r in g["rows"]) else "")
+    body.append(para(f"按到期事项完成率从高到低{apart}排名（完成率相同的，逾期项数少者在前；二者均相同的，并列同一名次）"
+                     f"{few}，排名情况见附件1。"))
     if commended:
         who = _names(commended) + (f"{n(len(commended))}个单位" if len(commended) > 1 else "")
         body.append(para(f"{who}到期事项全部完成，且无逾期事项，予以通报表扬。"))
 
+    if closed:
+        listed = "；".join(f"{i.unit}第{i.task_no}项任务“{clean(i.requirement)}”（序号{i.milestone_id}"
+                          + (f"，{i.period}" if i.period else "") + f"，{cn_date(i.closure.closed_on)}销号）"
+                          for i in closed)
+        body.append(para(f"经{ref}核验，以下{n(len(closed))}项事项已完成并销号：{listed}。"))
+
     body.append(heading(3, "存在的问题"))
     if lagging or silent:
         if lagging:
-            body.append(para("有逾期未完成事项的单位：" + "、".join(f"{s.key}（{n(s.overdue)}项）" for s in lagging) + "。"))
+            body.append(para(f"{n(len(lagging))}个单位有逾期未完成事项：" + "、".join(
+                f"{s.key}（{n(s.overdue)}项）" for s in lagging) + "。"))
         if silent:
-            body.append(para("本轮未按要求报送进展的单位：" + "、".join(f"{s.key}（{n(s.unreported)}项）" for s in silent) + "。"))
+            body.append(para(f"{n(len(silent))}个单位本轮未按要求报送进展：" + "、".join(
+                f"{s.key}（{n(s.unreported)}项）" for s in silent) + "。"))
     else:
-        body.append(para("截至目前，各单位到期事项均已完成，未发现逾期事项。"))
+        body.append(para("各单位到期事项均已完成，未发现逾期事项。"))
+    details = detail_rows(escalated, routes)
     if escalated:
         supervised = all(s.key in duban_refs and as_of > duban_refs[s.key][1] for s in escalated)
         body.append(para("以下单位经督办仍未整改到位，予以通报批评：" if supervised else "对以下单位予以通报批评："))
         for i, s in enumerate(escalated, 1):
-            text = f"{i}. {s.key}。{figures(s)}，逾期{n(s.overdue)}项"
+            text = f"{i}. {s.key}。"
             if s.key in duban_refs:
                 number, day = duban_refs[s.key]
-                still = "该单位仍未整改到位。" if as_of > day else ""
-                text = (f"{i}. {s.key}。{ref}已于{cn_date(day)}发函督办（{number}），{still}"
-                        f"{figures(s)}，逾期{n(s.overdue)}项")
+                text += f"{ref}已于{cn_date(day)}发函督办（{number}）" + ("，该单位仍未整改到位。" if as_of > day else "。")
+            text += f"{figures(s)}，逾期{n(s.overdue)}项"
             if s.unreported:
                 text += f"，本轮未报送进展{n(s.unreported)}项"
-            items = _unit_items(s, (routes or {}).get(s.key))
-            body.append(para(text + (f"。其中，{items}。" if items else "。")))
+            body.append(para(text + "。"))
+        if details:
+            body.append(para("上述单位的逾期事项见附件3。"))
 
     body.append(heading(4, "工作要求"))
     steps = f"逐项分析原因，明确整改措施、责任人和完成时限，于{cn_date(report_due)}前将整改情况书面报送{ref}"
@@ -165,15 +213,18 @@ def tongbao_context(registry: Registry, assessment: Assessment, office: Office, 
         "title": tongbao_title(registry),
         "recipients": options.tongbao_recipients,
         "body": body,
-        "attachments": [RANKING_TITLE, table],
+        "attachments": [RANKING_TITLE, table] + ([DETAILS_TITLE] if details else []),
         "signer": office.name,
         "date_cn": cn_date(issued_on),
         "note": "",
         "cc": "",
-        "ranking": ranking_rows(assessment),
+        "ranking": groups,
         "ranking_label": "附件1",
         "ranking_title": RANKING_TITLE,
         "printer": office.name,
         "print_date_cn": cn_date(print_date or issued_on),
         "table": None,  # 附件2 bound into the 通报: filled in by jobs.issue (the 序时进度表's rows)
+        "details": details,
+        "details_label": "附件3" if details else "",
+        "details_title": DETAILS_TITLE if details else "",
     }

@@ -24,15 +24,13 @@ from .common import (
     addressee,
     contact_note,
     cn_time,
-    figures,
+    unit_figures,
     heading,
     followed_up,
     history_sentence,
     item_sentence,
-    n,
     para,
     plan_citation,
-    problem_counts,
     sub,
 )
 
@@ -64,12 +62,7 @@ def yuetan_context(registry: Registry, unit: Unit, summary: Summary, as_of: dt.d
              f"{ref}决定对你单位主要负责人{leader}进行约谈。现将有关事项通知如下："),
         heading(1, "约谈事由"),
     ]
-    own = [i for i in items if i.unit == unit.name]
-    others = [i for i in items if i.unit != unit.name]
-    reason = f"截至{cn_date(as_of)}，你单位{figures(summary)}" + (f"；{problem_counts(own)}" if own else "") + "。"
-    if others:
-        names = "、".join(dict.fromkeys(i.unit for i in others))
-        reason += f"你单位牵头的任务中，配合单位{names}{problem_counts(others)}。"
+    reason = f"截至{cn_date(as_of)}，" + unit_figures(summary, items)
     reason += history_sentence(ref, list(earlier_docs), as_of)
     body.append(para(reason + "具体事项如下："))
     body += [para(f"{i}. {item_sentence(item, addressee(item, unit.name))}") for i, item in enumerate(items, 1)]

@@ -130,7 +130,7 @@ class Item:
 class Staged:
     """A 件's files ready in the staging folder: PDFs (main first), then metadata."""
 
-    pdfs: list[tuple[Path, str, int, str, str]]  # (staged pdf, source docx, pages, producer, format)
+    pdfs: list[tuple[Path, str, int | None, str, str]]  # (staged file, source, pages, producer, format): PDF/A first
     metadata: Callable[[str, int, list["FiledFile"]], dict]  # (档号, 件号, the PDFs as filed) -> metadata
 
 
@@ -185,7 +185,9 @@ class Archive:
             self.files_dir.mkdir(parents=True, exist_ok=True)
             files = []
             for k, (pdf, source, pages, producer, fmt) in enumerate(staged.pdfs, 1):
-                name = f"{code}.pdf" if k == 1 else f"{code}-{k}.pdf"
+                suffix = "".join(Path(pdf).suffixes[-2:]) if Path(pdf).name.endswith(".json.txt") \
+                    else (Path(pdf).suffix.lower() or ".pdf")  # PDF/A, or a file kept as it is (evidence, a web page)
+                name = f"{code}{suffix}" if k == 1 else f"{code}-{k}{suffix}"
                 fsync_file(pdf)
                 os.replace(pdf, self.files_dir / name)  # a same-named file here is a killed run's, never filed
                 files.append(FiledFile(name, *digests(self.files_dir / name), pages=pages, source=source,

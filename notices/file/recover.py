@@ -35,7 +35,7 @@ from ..errors import NoticesError
 from ..render.ooxml import document_paragraphs, read_custom_properties
 from . import backup as backups_mod
 from .register import (KINDS, MAIN_PART, P_AS_OF, P_BATCH, P_ISSUED, P_KIND, P_NUMBER, P_RECIPIENTS, P_REGISTER,
-                       P_REPLY_DUE, P_ROUND, P_SUBJECTS, P_TITLE, P_UNIT, PART, Register, batch_key, file_sha256,
+                       P_REPLY_DUE, P_ROUND, P_SUBJECTS, P_TITLE, PART, Register, batch_key, file_sha256,
                        normalize_number, parse_number)
 
 _NAMED = re.compile(r"^(?P<number>.+?号)-(?P<stem>.+)\.docx$", re.I)
@@ -157,6 +157,7 @@ class RebuildReport:
     kept: int = 0  # records the register had already
     filed: int = 0  # 件 recovered from the filing package
     backup: Path | None = None
+    steps: int = 0  # the office's steps on items (延期, 销号 …) taken from the backup
     register_id: str = ""
     problems: list[str] = field(default_factory=list)  # what could not be recovered
 
@@ -372,10 +373,31 @@ def rebuild(register: Register, outputs: Path, now: dt.datetime | None = None,
             report.register_id = conn.execute(
                 "SELECT value FROM register_meta WHERE key = 'register_id'").fetchone()[0]
             report.filed = _recover_filing(conn, outputs, old, stamp, report)
+            report.steps = _recover_steps(conn, old)
     finally:
         if old is not None:
             old.close()
     return report
+
+
+def _recover_steps(conn, old) -> int:
+    """The office's steps on items (延期, 不予延期, 销号: migration 7) the backup has and the
+    database does not: no file carries them."""
+    if old is None:
+        return 0
+    try:
+        rows = old.execute("SELECT unit, item, step, day, actor, detail, doc_number, at FROM item_steps ORDER BY id").fetchall()
+    except sqlite3.Error:  # a backup from before migration 7
+        return 0
+    have = {tuple(r) for r in conn.execute("SELECT unit, item, step, day, at FROM item_steps")}
+    added = 0
+    for r in rows:
+        if (r["unit"], r["item"], r["step"], r["day"], r["at"]) in have:
+            continue
+        conn.execute("INSERT INTO item_steps (unit, item, step, day, actor, detail, doc_number, at) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tuple(r))
+        added += 1
+    return added
 
 
 def _conflicts(known: dict, docs: dict[str, _Doc]) -> list[str]:
@@ -408,7 +430,8 @@ def _recovered(number, doc, old_row, voids, folders, rounds, register, identity,
             row["outputs"] = _outputs(doc, register)
         if doc is None:
             report.from_backup.append(number)
-            if row["status"] == "issued":
+            kept = [register.resolve(o["path"]) for o in json.loads(row["outputs"] or "[]")]
+            if row["status"] == "issued" and not all(p.is_file() for p in kept):  # (a 销号's evidence has no .docx)
                 report.problems.append(f"{number}：备份中登记为已生成，但输出文件夹中没有它的文件"
                                        f"（notices register verify 会列出）")
         else:

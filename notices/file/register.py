@@ -44,11 +44,18 @@ from typing import Iterable
 from ..errors import NoticesError
 from .store import Store
 
-KINDS = ("督办函", "通报", "约谈通知书")
+REMIND, EXPOSE, CLOSE = "工作提醒", "曝光", "销号"
+KINDS = ("督办函", "通报", "约谈通知书", REMIND, EXPOSE, CLOSE)
 # What staff type for a kind, in Chinese or in the command names.
 KIND_ALIASES = {"督办函": "督办函", "督办": "督办函", "duban": "督办函",
                 "通报": "通报", "tongbao": "通报",
-                "约谈通知书": "约谈通知书", "约谈": "约谈通知书", "yuetan": "约谈通知书"}
+                "约谈通知书": "约谈通知书", "约谈": "约谈通知书", "yuetan": "约谈通知书",
+                REMIND: REMIND, "提醒": REMIND, "提示单": REMIND, "tixing": REMIND,
+                EXPOSE: EXPOSE, "公开曝光": EXPOSE, "baoguang": EXPOSE, CLOSE: CLOSE}
+# Series that are the register's own, not 发文字号: an unnumbered 工作提醒, a 销号 record.
+OWN_SERIES = {REMIND: "工作提醒", CLOSE: "销号登记"}
+# A kind with no 机关代字 of its own takes another kind's sequence.
+NUMBERED_LIKE = {EXPOSE: "通报", REMIND: "督办函"}
 STATUS_ZH = {"reserved": "已编号未生成", "issued": "已生成", "void": "已作废"}
 
 # Custom document properties (their names as Word shows them under 文件 > 属性 > 自定义)
@@ -144,9 +151,18 @@ def organ_code_for(config, kind: str) -> str:
     from ..office import require_identity
 
     codes = config.section("numbering")
+    if kind == CLOSE or (kind == REMIND and not config.section("reminder").get("numbered", False)):
+        return OWN_SERIES[kind]
+    if kind in NUMBERED_LIKE and not str(codes.get(kind, "") or "").strip():
+        kind = NUMBERED_LIKE[kind]
     if kind not in codes:
         raise NoticesError(f"配置文件 [numbering] 中没有“{kind}”的机关代字，请补上，如 \"{kind}\" = \"某安委办函\"")
-    require_identity(config, (f"numbering.{kind}",))
+    from ..office import IDENTITY
+
+    if f"numbering.{kind}" in IDENTITY:
+        require_identity(config, (f"numbering.{kind}",))
+    elif not str(codes[kind] or "").strip():
+        raise NoticesError(f"配置文件 [numbering] 中“{kind}”的机关代字为空，请填写，如 \"{kind}\" = \"某安委办\"")
     return _check_organ(codes[kind])
 
 

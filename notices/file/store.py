@@ -220,6 +220,24 @@ MIGRATIONS: tuple[str, ...] = (
     );
     INSERT INTO register_meta (key, value) VALUES ('register_id', lower(hex(randomblob(16))));
     """,
+    # 7: the supervision cycle (issue 15): a unit's request for an extension comes with its report;
+    # the office's steps on single items (延期, 不予延期, 销号) are kept one row each, with who and when
+    """
+    ALTER TABLE reports ADD COLUMN extension_to TEXT;                       -- ISO date asked for
+    ALTER TABLE reports ADD COLUMN extension_reason TEXT NOT NULL DEFAULT '';
+    CREATE TABLE item_steps (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        unit TEXT NOT NULL,                  -- unit id
+        item TEXT NOT NULL,                  -- "7-1", or "7-1@2026-Q4" for one period
+        step TEXT NOT NULL,                  -- 延期 / 不予延期 / 销号
+        day TEXT NOT NULL,                   -- ISO date the step took effect (approval, verification)
+        actor TEXT NOT NULL DEFAULT '',      -- who decided or verified
+        detail TEXT NOT NULL DEFAULT '{}',   -- JSON: new and old deadline, reason, document, evidence
+        doc_number TEXT,                     -- the register record it belongs to (a 销号's), if any
+        at TEXT NOT NULL                     -- ISO date-time, local: when it was recorded
+    );
+    CREATE INDEX item_steps_by_item ON item_steps (unit, item, id);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -247,6 +265,8 @@ def _report(row: sqlite3.Row) -> Report:
         completed_on=_date(row["completed_on"]), percent=row["percent"], text=row["text"],
         evidence=row["evidence"], reporter=row["reporter"], phone=row["phone"], round_id=row["round_id"],
         reported_on=_date(row["reported_on"]), source=row["source"],
+        extension_to=_date(row["extension_to"]) if "extension_to" in row.keys() else None,
+        extension_reason=row["extension_reason"] if "extension_reason" in row.keys() else "",
     )
 
 
@@ -454,10 +474,12 @@ class Store:
                              [(round_id, name, sha, sizes.get(name, 0)) for name, sha in result.files])
             conn.executemany(
                 "INSERT INTO reports (round_id, seq, unit, milestone_id, period, state, completed_on, percent, text, "
-                "evidence, reporter, phone, reported_on, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "evidence, reporter, phone, reported_on, source, extension_to, extension_reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(round_id, seq, key(r.unit), r.milestone_id, r.period, r.state,
                   r.completed_on.isoformat() if r.completed_on else None, r.percent, r.text, r.evidence,
-                  r.reporter, r.phone, (r.reported_on or as_of).isoformat(), r.source)
+                  r.reporter, r.phone, (r.reported_on or as_of).isoformat(), r.source,
+                  r.extension_to.isoformat() if r.extension_to else None, r.extension_reason or "")
                  for seq, r in enumerate(result.reports)])
             conn.executemany("INSERT INTO skipped (round_id, seq, place, reason, unit, milestone_id, period) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -33,7 +33,8 @@ from ..project import Project, db_path
 from ..render.archive_xlsx import write_catalogue
 from .pdf import pdf_settings
 
-KIND_ORDER = ("通报", "督办函", "约谈通知书")
+KIND_ORDER = ("通报", "督办函", "约谈通知书", "曝光", "工作提醒", "销号")
+CONVERTED = (".docx",)  # filed as PDF/A; anything else (a 工作提醒's text, a 曝光's web page, 销号 evidence) as it is
 
 
 def archive_folder(project: Project, year: int) -> Path:
@@ -47,11 +48,14 @@ def pdf_info(path: Path) -> tuple[int, str, str]:
 
 
 def _metadata(record: DocRecord, settings: ArchiveSettings, register: Register, code: str, piece: int,
-              files) -> dict:
-    """The 件's metadata, GB/T 18894-2016 elements by their Chinese names."""
+              files, item_steps: list[dict] = ()) -> dict:
+    """The 件's metadata, GB/T 18894-2016 elements by their Chinese names. ``item_steps``:
+    the office's steps (延期, 不予延期, 销号) on the items the document took up, from the
+    register's one history, in 业务行为 after the document's own."""
     retention = settings.retention[record.kind]
     steps = [{"行为": e.step, "时间": e.at.isoformat(), "责任人": e.actor, "说明": e.detail}
              for e in register.events(record.doc_number)]
+    steps += list(item_steps)
     steps.append({"行为": "归档", "时间": dt.datetime.now().replace(microsecond=0).isoformat(), "责任人": "",
                   "说明": code})
     stamp = {"全宗号": settings.fonds, "年度": str(record.year), "保管期限": RETENTION[retention],
@@ -152,17 +156,31 @@ def _mark_voided(archive: Archive, register: Register, records: list[DocRecord],
 
 
 def _file(project, todo, settings, register, archive, result) -> None:
-    sources = [register.resolve(o.path) for r in todo for o in r.outputs]
+    from .history import archive_steps, histories
+
+    all_history = histories(project)
+
+    sources = [register.resolve(o.path) for r in todo for o in r.outputs
+               if Path(o.path).suffix.lower() in CONVERTED]
     staging = Path(tempfile.mkdtemp(prefix=temp_prefix() + "归档暂存-", dir=project.outputs_dir))  # outside the package
     try:
-        pdfs = iter(convert(sources, staging, pdfa=True, **pdf_settings(project)))
-        for record in todo:
+        pdfs = iter(convert(sources, staging, pdfa=True, **pdf_settings(project)) if sources else [])
+        for n, record in enumerate(todo):
             staged = []
-            for out in record.outputs:
-                pdf = next(pdfs)
-                staged.append((pdf, out.path, *pdf_info(pdf)))
+            for k, out in enumerate(record.outputs):
+                if Path(out.path).suffix.lower() in CONVERTED:
+                    pdf = next(pdfs)
+                    staged.append((pdf, out.path, *pdf_info(pdf)))
+                else:  # kept as it is: copied into the staging folder
+                    suffix = Path(out.path).suffix.lower()
+                    copy = staging / f"{n}-{k}{'.json.txt' if suffix == '.json' else suffix}"  # .json: the 件's metadata
+                    shutil.copyfile(register.resolve(out.path), copy)
+                    staged.append((copy, out.path, None, "", Path(out.path).suffix.lstrip(".").upper()))
+            steps = [s for s in archive_steps(project, record.subjects, all_history)
+                     if s["行为"] in ("延期", "不予延期", "销号")]
             item = archive.file(record.doc_number, record.year, settings, record.kind, Staged(
-                staged, lambda code, piece, files, r=record: _metadata(r, settings, register, code, piece, files)))
+                staged, lambda code, piece, files, r=record, st=steps: _metadata(r, settings, register, code, piece,
+                                                                                 files, st)))
             result.new.append(item)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

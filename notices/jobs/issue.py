@@ -27,10 +27,12 @@ from pathlib import Path
 from typing import Callable
 
 from ..assess.calendar import calendar_from_config
-from ..assess.escalation import DUBAN, TONGBAO, YUETAN, letter_id
+from ..assess.escalation import DUBAN, EXPOSE, REMIND, TONGBAO, YUETAN, letter_id
 from ..assess.status import unit_items
 from ..compose.common import office_from_config, options_from_config
 from ..compose.duban import duban_context, duban_title
+from ..compose.exposure import Exposed, exposure_context, exposure_rows, exposure_title
+from ..compose.reminder import reminder_context, reminder_text
 from ..compose.tongbao import tongbao_context, tongbao_title
 from ..compose.yuetan import yuetan_context
 from ..errors import NoticesError, Problem
@@ -49,7 +51,8 @@ from .plan import make_proposal
 from .status import progress_for_table
 from .table import TableRequest, build_spec, render_table
 
-KINDS = (DUBAN, TONGBAO, YUETAN)
+KINDS = (DUBAN, TONGBAO, YUETAN, REMIND, EXPOSE)
+TEMPLATE_OF = {EXPOSE: "通报.docx"}  # a 曝光 is a 通报 for public release: the 通报 template
 PARALLEL_MIN = 50  # documents: a batch this large is rendered in worker processes, one per core
 CHUNK_MAX = 64  # documents recorded in one register transaction at most
 ALL_UNITS = "全体"  # the batch key's unit for the 通报
@@ -75,7 +78,9 @@ class _Job:
     reply_due: dt.date | None
     stem: str  # file name after the 文号
     context: Callable[[str], dict]  # 文号 -> template context
-    extras: Callable[[str], list[tuple[str, bytes]]] | None = None  # 文号 -> (file stem, bytes) beside it
+    # 文号 -> (file stem, bytes) beside it: a .docx (stem without suffix, given the register's
+    # properties), or another file when the stem ends in its suffix (.txt, .html)
+    extras: Callable[[str], list[tuple[str, bytes]]] | None = None
     details: dict = field(default_factory=dict)  # kept in the register (约谈 time and place, force_reason)
 
 
@@ -159,13 +164,18 @@ class Batch:
         if name in self.internal:
             return (f"{name}是本办公室在单位名录中的条目，本办公室不给自己发{kind}、不点名批评自己"
                     f"（其事项见 notices status 的内部清单；设置见 notices.toml 的 [office] unit）")
+        if kind == REMIND:
+            if self.proposal.reminders.get(name) or self._issued_in_batch(REMIND, name):
+                return None
+            if not self._due_soon(name):
+                return f"{name}截至{cn_date(self.as_of)}没有临期事项"
+            return None if reason else f"{name}的临期事项此前已提醒或已在督办中"
         step = self.steps.get(name)
         if step is None or not (self.proposal.routes.get(name) or unit_items(self.assessment.unit(name))):
             return f"{name}截至{cn_date(self.as_of)}没有逾期或未报送事项"
-        named_in = TONGBAO if kind == TONGBAO else kind
-        if step.action == named_in or reason:
+        if step.action == kind or reason:
             return None
-        if self._issued_in_batch(kind, name if kind != TONGBAO else ""):
+        if self._issued_in_batch(kind, name if kind not in (TONGBAO, EXPOSE) else ""):
             return None
         return step.reason
 
@@ -178,8 +188,8 @@ class Batch:
             why = self.refusal(r)
             if why is None:
                 continue
-            what = "印发本轮通报" if not r.unit else ("在通报中点名批评" if r.kind == TONGBAO else f"发{r.kind}")
-            forced = "" if "本办公室" in why or "没有逾期" in why or "不在单位名录" in why else (
+            what = "印发本轮通报" if not r.unit else {TONGBAO: "在通报中点名批评", EXPOSE: "公开曝光"}.get(r.kind, f"发{r.kind}")
+            forced = "" if "本办公室" in why or "没有逾期" in why or "没有临期" in why or "不在单位名录" in why else (
                 advice if advice is not None else
                 "；如确需发文，请在计划文件中该单位下写“原因: …”" if r.where else
                 "；如确需发文，请加 --force --reason \"原因\"")
@@ -209,9 +219,9 @@ class Batch:
             jobs.append(_Job(
                 DUBAN, unit.name, duban_title(self.registry), [unit.name],
                 {unit.name: [letter_id(i, unit.name) for i in chosen]}, reply_due, unit.display_short,
-                lambda no, s=summary, c=chosen, e=earlier, a=items: duban_context(
+                lambda no, s=summary, c=chosen, e=earlier, a=items, h=unit.standing: duban_context(
                     self.registry, s, self.as_of, self.office, no, self.issued_on, reply_due, self.options,
-                    self.assessment.round_date, e, c, a),
+                    self.assessment.round_date, e, c, a, h),
                 details=self._forced(reason)))
         return jobs
 
@@ -251,8 +261,13 @@ class Batch:
             report_due, "通报",
             lambda no: {**tongbao_context(self.registry, self.assessment, self.office, no, self.issued_on, named,
                                           duban_refs=refs, options=self.options, report_due=report_due,
-                                          routes=routed), "table": table},
+                                          routes=routed, closed=self._closed_since_last_tongbao()), "table": table},
             None if bound else extras, details)
+
+    def _closed_since_last_tongbao(self) -> list:
+        """Items verified complete (销号) after the last 通报 the register holds, up to the cut-off."""
+        last = max((d.issued_on for d in self.docs if d.kind == TONGBAO), default=None)
+        return [i for i in self.assessment.items if i.closed and (last is None or i.closure.closed_on > last)]
 
     def yuetan(self, meetings: list[Meeting], reasons: dict[str, str] | None = None) -> list[_Job]:
         """约谈通知书, each at its own time: the one given, else the next free slot."""
@@ -274,6 +289,68 @@ class Batch:
                     items=i),
                 details={"meeting": when.isoformat(timespec="minutes"), "place": place, **self._forced(reason)}))
         return jobs
+
+    def _due_soon(self, unit: str) -> list:
+        from ..assess.escalation import due_soon
+
+        summary = next((s for s in self.assessment.units if s.key == unit), None)
+        return [i for i in summary.items if i.unit == unit and due_soon(i)] if summary else []
+
+    def reminders(self, units: list[str], reasons: dict[str, str] | None = None) -> list[_Job]:
+        """工作提醒 to ``units``: the items 临期 the ladder proposes (with a reason: every item 临期)."""
+        reasons = reasons or {}
+        section = self.project.config.section("reminder")
+        numbered, title = bool(section.get("numbered", False)), str(section.get("title") or "工作提醒")
+        jobs = []
+        for name in units:
+            unit = self.directory.unit(name)
+            items = self.proposal.reminders.get(unit.name) or self._due_soon(unit.name)
+            if not items:
+                raise NoticesError(f"{unit.name}截至{cn_date(self.as_of)}没有临期事项，不发工作提醒")
+            reason = reasons.get(unit.name, "") if unit.name not in self.proposal.reminders else ""
+
+            def context(no: str, u=unit, i=items) -> dict:
+                return reminder_context(self.registry, u, i, self.as_of, self.office, no if numbered else "",
+                                        self.issued_on, title)
+
+            jobs.append(_Job(
+                REMIND, unit.name, title, [unit.name], {unit.name: [i.item_id for i in items]}, None,
+                unit.display_short, context,
+                lambda no, c=context, u=unit: [(f"{u.display_short}.txt", reminder_text(c(no)).encode("utf-8-sig"))],
+                details={**self._forced(reason), **({} if numbered else {"unnumbered": True})}))
+        return jobs
+
+    def exposure(self, units: list[str], reasons: dict[str, str] | None = None) -> _Job:
+        """The 曝光 通报 naming ``units`` (rule 4, or with a reason), and its web page."""
+        from ..render.exposure_html import exposure_page
+
+        reasons = reasons or {}
+        names = [self.unit_name(u) for u in units]
+        exposed = []
+        for name in names:
+            step = self.steps[name]
+            routed = self._flagged(name, EXPOSE)[1]
+            chosen = [i for i in routed if letter_id(i, name) in step.items] if step.action == EXPOSE else routed
+            exposed.append(Exposed(name, chosen or routed, step.earlier))
+        section = self.project.config.section("exposure")
+        title = exposure_title(self.registry, str(section.get("title") or ""))
+        report_due = self.calendar.add_workdays(self.issued_on, self.options.reply_workdays)
+        forced = {u: r for u, r in reasons.items() if u in names and self.steps[u].action != EXPOSE}
+
+        def context(no: str) -> dict:
+            return exposure_context(self.registry, exposed, self.as_of, self.office, no, self.issued_on, report_due,
+                                    self.options, title)
+
+        def page(no: str) -> list[tuple[str, bytes]]:
+            html = exposure_page(context(no), exposure_rows(exposed), self.issued_on,
+                                 str(section.get("site_section") or "通知公告"))
+            return [("曝光.html", html.encode("utf-8"))]
+
+        details = {"public": True, **({"forced_named": forced, "force_reason": "；".join(
+            f"{u}：{r}" for u, r in forced.items())} if forced else {})}
+        return _Job(EXPOSE, "", title, self.options.tongbao_recipients.split("，"),
+                    {e.unit: [letter_id(i, e.unit) for i in e.items] for e in exposed}, report_due, "曝光",
+                    context, page, details)
 
     def meeting_times(self, meetings: list[Meeting]) -> dict[str, dt.datetime]:
         """Unit -> its 约谈 time: the one given, else the next slot free of every 约谈 in the
@@ -309,9 +386,13 @@ class Batch:
     # --- running ---------------------------------------------------------------------
     def template(self, kind: str) -> Template:
         if kind not in self._templates:
-            name = f"{kind}.docx"
-            tpl = Template(self.project.templates_dir / name, self.project.config.font_swaps,
-                           self.project.config.layout(kind))
+            name = TEMPLATE_OF.get(kind, f"{kind}.docx")
+            path = self.project.templates_dir / name
+            if not path.exists() and self.project.templates is None:
+                from ..project import shipped
+
+                path = shipped("templates") / name  # a working folder made before this kind existed
+            tpl = Template(path, self.project.config.font_swaps, self.project.config.layout(kind))
             tpl.validate(*FIELDS[name])
             self._templates[kind] = tpl
         return self._templates[kind]
@@ -412,11 +493,14 @@ class Batch:
         """(file stem, bytes) of a document: the main one, then its extras (the 通报's
         table), each carrying the register's properties."""
         no = record.doc_number
-        files = [(f"{no}-{job.stem}", data)]
+        files = [(f"{no}-{job.stem}.docx", data)]
         if job.extras:
             props = self._properties(job, record)
-            files += [(f"{no}-{stem}", add_custom_properties(extra, {**props, PART: stem}))
-                      for stem, extra in job.extras(no)]
+            for stem, extra in job.extras(no):
+                if Path(stem).suffix.lower() in (".txt", ".html"):
+                    files.append((f"{no}-{stem}", extra))
+                else:
+                    files.append((f"{no}-{stem}.docx", add_custom_properties(extra, {**props, PART: stem})))
         return files
 
     def jobs_for(self, kind: str, units: list[str] | None = None, time: dt.datetime | None = None,
@@ -436,14 +520,18 @@ class Batch:
             return self.duban(chosen, reasons)
         if kind == TONGBAO:
             return [self.tongbao(chosen, reasons, reason)]
+        if kind == REMIND:
+            return self.reminders(chosen, reasons)
+        if kind == EXPOSE:
+            return [self.exposure(chosen, reasons)] if chosen else []
         return self.yuetan([Meeting(u, time, place) for u in chosen], reasons)
 
     def defaults(self, kind: str) -> list[str]:
         """The units the ladder proposes for ``kind``, plus those this very batch
         already served (so a re-run reports them instead of skipping them)."""
-        units = self.proposed(kind)
+        units = list(self.proposal.reminders) if kind == REMIND else self.proposed(kind)
         for s in self.proposal.steps:
-            if s.unit not in units and self.batch_record(kind, s.unit):
+            if s.unit not in units and kind not in (EXPOSE,) and self.batch_record(kind, s.unit):
                 units.append(s.unit)
         order = [s.unit for s in self.proposal.steps]
         return sorted(units, key=order.index)
@@ -465,18 +553,22 @@ def plan_batch(project: Project, plan: IssuePlan, label: str, source: str = "", 
         raise NoticesError(f"计划依据的进度轮次为“{plan.round_id}”，而截至{plan.as_of.isoformat()}的最新一轮是"
                            f"“{batch.assessment.round_id or '无'}”。进度数据已变，请重新生成计划")
     requests = [Request(kind, unit, plan.reasons.get((kind, unit), ""), plan.lines.get((kind, unit), source))
-                for kind, units in ((DUBAN, plan.duban), (TONGBAO, [""] if plan.tongbao else []),
-                                    (TONGBAO, plan.named), (YUETAN, [m.unit for m in plan.yuetan]))
+                for kind, units in ((REMIND, plan.remind), (DUBAN, plan.duban), (TONGBAO, [""] if plan.tongbao else []),
+                                    (TONGBAO, plan.named), (YUETAN, [m.unit for m in plan.yuetan]),
+                                    (EXPOSE, plan.expose))
                 for unit in units]
     batch.check(requests, advice)
 
     def reasons(kind: str) -> dict[str, str]:
         return {u: r for (k, u), r in plan.reasons.items() if k == kind and u}
 
-    jobs = batch.duban(plan.duban, reasons(DUBAN))
+    jobs = batch.reminders(plan.remind, reasons(REMIND))
+    jobs += batch.duban(plan.duban, reasons(DUBAN))
     if plan.tongbao:
         jobs.append(batch.tongbao(plan.named, reasons(TONGBAO), plan.reasons.get((TONGBAO, ""), "")))
     jobs += batch.yuetan(plan.yuetan, reasons(YUETAN))
+    if plan.expose:
+        jobs.append(batch.exposure(plan.expose, reasons(EXPOSE)))
     return batch, jobs
 
 
@@ -492,7 +584,7 @@ def batch_warnings(batch: Batch, kinds=()) -> list[str]:
     return out
 
 
-ACTION_ZH = {DUBAN: "发督办函", TONGBAO: "通报点名", YUETAN: "约谈", "": "不发文"}
+ACTION_ZH = {DUBAN: "发督办函", TONGBAO: "通报点名", YUETAN: "约谈", EXPOSE: "公开曝光", "": "不发文"}
 
 
 def tongbao_line(proposal) -> str:
@@ -507,8 +599,12 @@ def tongbao_line(proposal) -> str:
 
 def plan_totals(proposal) -> str:
     """The plan's closing line: how many of each, who waits."""
-    counts = {k: len(proposal.units(k)) for k in KINDS}
+    counts = {k: len(proposal.units(k)) for k in (DUBAN, TONGBAO, YUETAN, EXPOSE)}
     line = f"共：督办函 {counts[DUBAN]} 份，通报点名 {counts[TONGBAO]} 个单位，约谈 {counts[YUETAN]} 个单位"
+    if proposal.reminders:
+        line += f"，工作提醒 {len(proposal.reminders)} 份"
+    if counts[EXPOSE]:
+        line += f"，提出公开曝光 {counts[EXPOSE]} 个单位（由办公室研究决定）"
     waiting = [s for s in proposal.steps if not s.action and s.waiting_until]
     deferred = [s for s in proposal.steps if s.deferred]
     if waiting:
@@ -572,8 +668,8 @@ class _Writer:
             folder = self.batch.project.outputs_dir / str(self.batch.issued_on.year) / job.kind
             # the SHA-256 of the bytes this run wrote, not of the file re-read: a file
             # changed between writing and recording is refused by record_many
-            written = [(_write(folder / safe_filename(f"{stem}.docx"), content), hashlib.sha256(content).hexdigest())
-                       for stem, content in self.batch._files(job, record, data)]
+            written = [(_write(folder / safe_filename(name), content), hashlib.sha256(content).hexdigest())
+                       for name, content in self.batch._files(job, record, data)]
             self.folders.add(folder)
         self.pending.append((job, record, written))
         if len(self.pending) >= self.size:

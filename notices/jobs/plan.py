@@ -36,7 +36,7 @@ def make_proposal(project: Project, as_of: dt.date, issued_on: dt.date | None = 
     the batch being made (the same progress date and 成文日期: a run, or its re-run after an
     interruption) are not its history: every document of a batch is composed from what was
     there before the batch, so a re-run writes the very same documents."""
-    assessment = assess_project(project, as_of)
+    assessment = assess_project(project, as_of, decided_until=issued_on)
     registry, directory = project.load()
     docs = [d for d in past_docs(Register(db_path(project), project.root), directory)
             if not (issued_on is not None and d.issued_on == issued_on and d.as_of == as_of)]

@@ -206,10 +206,22 @@ def collect(project: Project, paths: list[Path], round_id: str, as_of: dt.date |
     return result
 
 
-def collected_lines(result: CollectResult) -> tuple[list[str], str]:
-    """What a collection stored: a line for each note and skipped row, then the summary."""
+def collected_lines(result: CollectResult, registry=None) -> tuple[list[str], str, list[str]]:
+    """What a collection stored: a line for each note and skipped row, the summary,
+    then the extension requests the forms carried, for the office to decide."""
     notes = [f"提示：{p}" for p in result.warnings] + [f"已跳过：{p}" for p in result.errors]
     summary = (f"已收集：{len(result.files)} 个文件，{len(result.units)} 个单位，{len(result.reports)} 条填报"
                + (f"，跳过 {len(result.errors)} 处错误" if result.errors else "")
                + (f"，{len(result.warnings)} 条提示" if result.warnings else "") + "。")
-    return notes, summary
+    asked = [r for r in result.reports if r.extension_to is not None]
+    if not asked:
+        return notes, summary, []
+    from ..textfmt import cn_date
+
+    periods = {(m.id, d.key): d.period for m in registry.milestones for d in m.dues} if registry else {}
+    requests = [f"延期申请 {len(asked)} 项，请办公室研究决定（批准：notices extend 单位 事项 --to 日期 --reason 理由 "
+                f"--approved-by 批准人；不批准：加 --refuse；查看：notices extend）："]
+    for r in asked:
+        label = r.milestone_id + (f" {periods.get((r.milestone_id, r.period), r.period)}" if r.period else "")
+        requests.append(f"  {r.unit} 第{label}项：申请延期至{cn_date(r.extension_to)}；理由：{r.extension_reason or '未写'}")
+    return notes, summary, requests

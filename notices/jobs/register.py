@@ -35,5 +35,5 @@ def verify_lines(register: Register) -> tuple[list[str], NoticesError | None]:
 def subjects_text(record: DocRecord, directory) -> str:
     """The units a document takes up, by their names today (the register keeps ids):
     "某某局（5-1、10-1）；…", or "—"."""
-    return "；".join(f"{directory.name_for_key(key) or key}（{'、'.join(items)}）"
+    return "；".join(f"{(directory.name_for_key(key) if directory else None) or key}（{'、'.join(items)}）"
                     for key, items in record.subjects.items()) or "—"

@@ -27,6 +27,7 @@ from ..assess.status import (
 from ..errors import NoticesError
 from ..model import Report
 from ..project import Project
+from ..textfmt import cn_date
 
 
 def load_reports(project: Project, as_of: dt.date) -> list[Report]:
@@ -118,9 +119,11 @@ def resolve_unit(project: Project, unit: str | None) -> str | None:
 
 
 def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
-                   reports: list[Report] | None = None) -> Assessment:
+                   reports: list[Report] | None = None, decided_until: dt.date | None = None) -> Assessment:
     """The project's assessment as of a date (optionally one unit's). ``reports``
-    overrides the database (for callers that already have them)."""
+    overrides the database (for callers that already have them); ``decided_until``: the
+    office's decisions (延期, 销号) up to this date count (default ``as_of``; a plan passes
+    its 成文日期)."""
     registry, _ = project.load()
     name = resolve_unit(project, unit)
     records = project_records(project, as_of)
@@ -128,8 +131,11 @@ def assess_project(project: Project, as_of: dt.date, unit: str | None = None,
         reports = records.reports
     # no round yet: the office has not begun collecting, so no past period is judged
     options = options_from_config(project.config, records.tracking_start or as_of)
+    from .items import decisions
+
+    extensions, closures = decisions(project)
     result = assess(registry, reports, as_of, options, name, internal_units(project), records.rejected,
-                    _area(project))
+                    _area(project), extensions, closures, decided_until)
     result.warnings[:0] = records.warnings
     if not result.round_id:
         result.warnings.insert(0, f"截至{as_of.isoformat()}尚未收集任何一轮进度报送，所有到期事项均按未报送计")
@@ -179,6 +185,15 @@ def progress_for_table(project: Project, as_of: dt.date, unit: str | None) -> di
 
 
 def _item_progress(item: ItemStatus) -> str:
+    said = []
+    if item.extension is not None:
+        said.append(f"经批准延期至{cn_date(item.extension.to)}。")
+    if item.closed:
+        said.append(f"已于{cn_date(item.closure.closed_on)}销号。")
+    return "".join(said) + _progress_text(item)
+
+
+def _progress_text(item: ItemStatus) -> str:
     text = item.latest.text.strip() if item.latest and item.latest.text else ""
     if item.unreported:
         if item.rejected:
@@ -263,6 +278,8 @@ def item_dict(item: ItemStatus) -> dict:
         },
         "item_id": item.item_id, "period": item.period, "period_key": item.period_key,
         "due_date": _iso(item.due_date), "completed_on": _iso(item.completed_on), "rejected": item.rejected,
+        "extended_to": _iso(item.extension.to) if item.extension else None,
+        "closed_on": _iso(item.closure.closed_on) if item.closure else None,
     }
 
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from ..assess.escalation import DUBAN, TONGBAO, YUETAN, Proposal
+from ..assess.escalation import DUBAN, EXPOSE, REMIND, TONGBAO, YUETAN, Proposal
 from ..directory import Directory
 from ..errors import NoticesError, Problem
 from .dates import parse_cn_date
@@ -33,7 +33,7 @@ from .yamlsrc import LineDict, LineList, load_yaml
 
 AS_OF, ISSUED_ON, ROUND, NAMED, UNIT, TIME, PLACE, REASON = (
     "截至日期", "成文日期", "进度轮次", "点名批评", "单位", "时间", "地点", "原因")
-KEYS = (AS_OF, ISSUED_ON, ROUND, DUBAN, TONGBAO, YUETAN)
+KEYS = (AS_OF, ISSUED_ON, ROUND, REMIND, DUBAN, TONGBAO, YUETAN, EXPOSE)
 
 
 @dataclass
@@ -54,6 +54,8 @@ class IssuePlan:
     tongbao: bool = False
     named: list[str] = field(default_factory=list)
     yuetan: list[Meeting] = field(default_factory=list)
+    remind: list[str] = field(default_factory=list)  # 工作提醒
+    expose: list[str] = field(default_factory=list)  # units named in the 曝光 通报
     # (kind, unit) -> why it is issued although the ladder does not propose it; unit "" is
     # the 通报 itself (a second one for the round)
     reasons: dict[tuple[str, str], str] = field(default_factory=dict)
@@ -91,6 +93,13 @@ def dump_plan(proposal: Proposal, issued_on: dt.date, meetings: dict[str, dt.dat
     def listed(action: str) -> list:
         return [s for s in steps if s.action == action]
 
+    if proposal.reminders:
+        lines.append(f"{REMIND}:  # 事项临近完成时间，尚未完成；不算督办函")
+        for unit, items in proposal.reminders.items():
+            said = "、".join(f"{i.milestone_id}{(' ' + i.period) if i.period else ''}"
+                            f"（{'今日到期' if not i.days else f'还剩{i.days}天'}）" for i in items)
+            lines.append(f"  - {_scalar(unit)}  # 临期{len(items)}项：{_comment(said)}")
+        lines.append("")
     lines.append(f"{DUBAN}:" + ("" if listed(DUBAN) else " []"))
     lines += [f"  - {_scalar(s.unit)}  # {_comment(s.reason)}" for s in listed(DUBAN)]
     lines.append("")
@@ -109,6 +118,9 @@ def dump_plan(proposal: Proposal, issued_on: dt.date, meetings: dict[str, dt.dat
         lines += [f"  - {UNIT}: {_scalar(s.unit)}  # {_comment(s.reason)}",
                   f"    {TIME}: {meetings[s.unit].strftime('%Y-%m-%d %H:%M')}",
                   f"    {PLACE}: {_scalar(place)}"]
+    if listed(EXPOSE):
+        lines += ["", f"{EXPOSE}:  # 公开曝光须经办公室研究决定；不曝光的单位请删去"]
+        lines += [f"  - {_scalar(s.unit)}  # {_comment(s.reason)}" for s in listed(EXPOSE)]
     rest = [s for s in steps if not s.action]
     if rest:
         lines += ["", "# 本次不发文的单位："]
@@ -199,6 +211,8 @@ def load_plan(path: Path, directory: Directory) -> IssuePlan:
     issued_on = _date(data.get(ISSUED_ON), at(data, ISSUED_ON), problems) if ISSUED_ON in data else None
     plan = IssuePlan(as_of, issued_on, str(data.get(ROUND) or ""))
     plan.duban = _units(data.get(DUBAN), at(data, DUBAN), DUBAN, DUBAN, plan, directory, problems)
+    plan.remind = _units(data.get(REMIND), at(data, REMIND), REMIND, REMIND, plan, directory, problems)
+    plan.expose = _units(data.get(EXPOSE), at(data, EXPOSE), EXPOSE, EXPOSE, plan, directory, problems)
     if TONGBAO in data:
         section = data[TONGBAO]
         plan.tongbao = True

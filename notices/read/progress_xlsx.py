@@ -81,7 +81,7 @@ _EMPTY_RUN_LIMIT = 500  # stop after this many empty rows (a sheet formatted to 
 FAST_READER = True  # read values with xlsx_values (openpyxl's semantics, ~8× faster); False: openpyxl only
 
 REQUIRED = ("id", "state", "completed_on")
-CONTENT_KEYS = ("state", "completed_on", "percent", "text", "evidence")  # what makes a row a report
+CONTENT_KEYS = ("state", "completed_on", "percent", "text", "evidence", "extension_to")  # what makes a row a report
 
 
 @dataclass
@@ -661,12 +661,32 @@ class _Reader:
             if problem:
                 self.warn(where(r, "percent"), problem)
 
+        # A request for an extension (the office decides; a bad date only loses the request)
+        extension_to, extension_reason = None, ""
+        if "extension_reason" in keys and "extension_reason" not in bad:
+            extension_reason = _clean_text(values["extension_reason"][0])[0]
+        raw_ext = values["extension_to"][0] if "extension_to" in keys and "extension_to" not in bad else None
+        if not _empty(raw_ext):
+            parsed = parse_date_cell(raw_ext, epoch, dt.date.max)
+            if parsed.error:
+                self.warn(where(r, "extension_to"), f"申请延期至：{parsed.error}；未作为延期申请")
+            elif parsed.day <= self.as_of:
+                self.warn(where(r, "extension_to"), f"申请延期至“{parsed.shown}”不晚于本轮截止日期"
+                                                    f"{self.as_of.isoformat()}，未作为延期申请")
+            elif state == "已完成":
+                self.warn(where(r, "extension_to"), "进展状态为“已完成”，延期申请未采用")
+            else:
+                extension_to = parsed.day
+                if not extension_reason:
+                    self.warn(where(r, "extension_reason"), "申请延期但未写明理由")
+
         if sum(p.severity == "error" for p in self.problems) > errors_before:
             return  # the row is unusable
         report = Report(
             unit=unit, milestone_id=mid, state=state, completed_on=completed_on, percent=percent,
             text=texts["text"], evidence=texts["evidence"], reporter=texts["reporter"], phone=texts["phone"],
             round_id=self.round_id, reported_on=self.as_of, source=where(r, "id"), period=period,
+            extension_to=extension_to, extension_reason=extension_reason if extension_to else "",
         )
         self.rows.append(_Row(report, where(r, "id")))
 

@@ -138,6 +138,7 @@ def _load_units(path: Path, label: str):
             contact=chk.text(node, "contact", "联系人", required=False),
             phone=chk.text(node, "phone", "电话", required=False),
             sample=bool(node.get("sample", False)), source=Source(label, node.line),
+            standing=bool(node.get("standing_committee", False)),
         ))
     keys: dict[str, Unit] = {}
     for unit in units:  # a unit without an id is keyed by its name: that must not be another's id

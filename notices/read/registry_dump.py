@@ -12,7 +12,6 @@ from pathlib import Path
 
 import yaml
 
-from ..directory import normalize
 from ..file.outputs import sweep_temps, temp_prefix, usual_mode
 from ..errors import NoticesError, Problem
 from ..model import Category, PlanInfo, Task

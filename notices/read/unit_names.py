@@ -328,8 +328,8 @@ def describe(draft: UnitsDraft, units_label: str) -> list[str]:
         lines.append(f"  {unit.id} {unit.name}（{unit.kind}{'，简称 ' + unit.short if unit.short else ''}{merged}）")
     if any(len(u.written) > 1 for u in draft.units):
         lines.append(f"  合并有误的，在 {units_label} 中把该单位拆成两项，各写各的 name 和 aliases。")
-    lines.append(f"  本是同一单位却分成两项的（如“发展改革委”与“发展改革局”），把其中一项的写法加入另一项的 aliases，"
-                 f"再删去该项。")
+    lines.append("  本是同一单位却分成两项的（如“发展改革委”与“发展改革局”），把其中一项的写法加入另一项的 aliases，"
+                 "再删去该项。")
     for group in draft.groups:
         said = [*group.written, *(["“……等部门”"] if group.others else [])]
         written = f"，表中写作 {'、'.join(said)}" if said else ""

@@ -44,15 +44,21 @@ def _unbreak(src: str) -> str:
     return src.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
 
 
+_PARAGRAPH = re.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", re.DOTALL)  # docxtpl resolve_listing's own
+_LISTING = re.compile("[\t\a\n\f]")
+
+
 def _finish(xml: str) -> str:
     # resolve_listing turns \t \a \n \f inside a paragraph's w:t into runs and
-    # breaks, and leaves everything else as it is: with none of them from the
-    # first paragraph on (the XML declaration's newline comes before), it is
-    # the identity and its regex walk over every paragraph is skipped.
+    # breaks, and leaves everything else as it is. Its regex walk over every run
+    # of every paragraph costs more than rendering the letter, so it is given only
+    # the paragraphs that hold one of them (a title broken into lines): the same
+    # paragraphs its own scan finds, each resolved as it would resolve it.
     start = xml.find("<w:p")
-    if start < 0 or not any(c in xml[start:] for c in "\t\a\n\f"):
+    if start < 0 or not _LISTING.search(xml, start):
         return xml
-    return DocxTemplate.resolve_listing(None, xml)
+    return _PARAGRAPH.sub(lambda m: DocxTemplate.resolve_listing(None, m.group(0))
+                          if _LISTING.search(m.group(0)) else m.group(0), xml)
 
 
 def _clean(value):

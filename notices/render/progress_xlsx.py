@@ -91,6 +91,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("evidence", "佐证材料", 24, False, "文件名称、文号或材料清单；材料本身另行报送。", ("佐证", "证明材料", "佐证资料")),
     Column("reporter", "填报人", 10, False, "填表人姓名。", ("填表人", "联系人")),
     Column("phone", "联系电话", 14, False, "填表人的电话（手机或座机）。", ("电话", "联系方式", "手机")),
+    Column("extension_to", "申请延期至", 14, False,
+           "确因客观原因不能在完成时间之前完成的，填写申请延期到哪一天（如 2027-01-31），并在“延期理由”中写明理由；"
+           "延期须在完成时间之前提出，由办公室研究决定，批准前仍按原完成时间计。不申请的不填。",
+           ("延期至", "申请延期", "申请延期日期")),
+    Column("extension_reason", "延期理由", 24, False, "申请延期时写明理由和已做的工作。", ("申请延期理由", "延期原因")),
 )
 COLUMN = {c.key: c for c in COLUMNS}
 INPUT_KEYS = tuple(c.key for c in COLUMNS if not c.locked)
@@ -194,11 +199,13 @@ def build_progress_workbook(registry: Registry, rows: list[TemplateRow], unit_la
                 cell.number_format = "@"  # text: "7-1" must not become 7月1日, phones not 1.38E+10
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # never a formula, even if the text starts with "="
-            if column.key == "completed_on":
+            if column.key == "extension_reason" and isinstance(cell.value, str):
+                cell.data_type = "s"
+            if column.key in ("completed_on", "extension_to"):
                 cell.number_format = DATE_FORMAT
             cell.font = body
             cell.border = _BORDER
-            left = column.key in ("requirement", "text", "evidence", "unit")
+            left = column.key in ("requirement", "text", "evidence", "unit", "extension_reason")
             cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center", wrap_text=True)
             if column.locked:
                 cell.fill = _LOCKED_FILL
@@ -248,15 +255,20 @@ def _validations(ws, registry: Registry, last_row: int) -> None:
     states.add(rng("state"))
 
     start = registry.plan.start
-    dates = DataValidation(type="date", operator="between", formula1=str(int(to_excel(start))),
-                           formula2=str(int(to_excel(LAST_DATE))), allow_blank=True,
-                           showErrorMessage=True, showInputMessage=True, errorStyle="stop")
-    dates.errorTitle = "完成日期填写有误"
-    dates.error = (f"请填写日期，如 2026-11-29 或 2026/11/29，且不早于方案起始日期"
-                   f"{start.year}年{start.month}月{start.day}日。")
-    dates.promptTitle = "完成日期"
-    dates.prompt = "仅“已完成”时填写，如 2026-11-29"
-    dates.add(rng("completed_on"))
+
+    def date_column(key: str, title: str, error: str, prompt: str) -> DataValidation:
+        dv = DataValidation(type="date", operator="between", formula1=str(int(to_excel(start))),
+                            formula2=str(int(to_excel(LAST_DATE))), allow_blank=True,
+                            showErrorMessage=True, showInputMessage=True, errorStyle="stop")
+        dv.errorTitle, dv.error, dv.promptTitle, dv.prompt = f"{title}填写有误", error, title, prompt
+        dv.add(rng(key))
+        return dv
+
+    dates = date_column("completed_on", "完成日期", f"请填写日期，如 2026-11-29 或 2026/11/29，且不早于方案起始日期"
+                                                   f"{start.year}年{start.month}月{start.day}日。",
+                        "仅“已完成”时填写，如 2026-11-29")
+    later = date_column("extension_to", "申请延期至", "请填写申请延期到的日期，如 2027-01-31。",
+                        "不申请延期的不填；申请的须在完成时间之前提出")
 
     percent = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True,
                              showErrorMessage=True, showInputMessage=True, errorStyle="stop")
@@ -266,7 +278,7 @@ def _validations(ws, registry: Registry, last_row: int) -> None:
     percent.prompt = "0 到 100 之间的数字"
     percent.add(rng("percent"))
 
-    for dv in (states, dates, percent):
+    for dv in (states, dates, later, percent):
         ws.add_data_validation(dv)
 
 

@@ -397,14 +397,45 @@ def _items_table() -> str:
             + _tag("{%p endif %}"))
 
 
-def _ranking_table() -> str:
-    """通报 附件: the ranking, ties sharing a vertically merged 名次 cell."""
+def _ranking_tables() -> str:
+    """通报 附件1: one ranking per group of units (县直部门, 乡镇（街道）), each under its
+    heading, ties sharing a vertically merged 名次 cell; a note under a table says
+    which units are listed but not ranked (too few due items)."""
     widths = [900, 3145, 1300, 1100, 1100, 1300]
     heads = ["名次", "单位", "到期事项数", "已完成", "逾期", "完成率"]
     data = [("TableCenter", "{% vmerge r.rank_merge %}{{ r.rank }}"), ("TableLeft", "{{ r.unit }}"),
             ("TableCenter", "{{ r.due }}"), ("TableCenter", "{{ r.done }}"), ("TableCenter", "{{ r.overdue }}"),
             ("TableCenter", "{{ r.rate }}")]
-    return _table(widths, heads, data, "r in ranking")
+    return (_tag("{%p for g in ranking %}")
+            + _np("Heading1CN", _r("{{ g.title }}", HEI), first_line=2 * ZI, align="both", keep_next=True, before=LINE // 2)
+            + _table(widths, heads, data, "r in g.rows")
+            + _tag("{%p if g.note %}")
+            + _np("BodyText", _r("{{ g.note }}", size=X.SIZE["四号"]), first_line=2 * ZI, align="both")
+            + _tag("{%p else %}") + TINY_PARA + _tag("{%p endif %}")
+            + _tag("{%p endfor %}"))
+
+
+def _details_table() -> str:
+    """通报 附件3: the criticised units' overdue items, one row each (the body names the
+    units with their counts only). After the bound 附件2 it opens the last portrait
+    section, which starts a page already; alone it starts a page of its own."""
+    widths = [600, 2045, 900, 2745, 1555, 1000]
+    heads = ["序号", "单位", "任务序号", "具体要求", "完成时间", "逾期天数"]
+    data = [("TableCenter", "{{ d.no }}"), ("TableLeft", "{{ d.unit }}"), ("TableCenter", "{{ d.task }}"),
+            ("TableText", "{{ d.requirement }}"), ("TableCenter", "{{ d.deadline }}"),
+            ("TableCenter", "{{ d.overdue_days }}")]
+    title = _np("Title", _r(f"{{{{ details_title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center",
+                line=700, before=LINE, after=LINE // 2)
+    return (_tag("{%p if details %}")
+            + _tag("{%p if table %}")
+            + _np("AttachmentLabel", _r("{{ details_label }}", HEI), align="left")
+            + _tag("{%p else %}")
+            + _np("AttachmentLabel", _r("{{ details_label }}", HEI), align="left", page_break_before=True)
+            + _tag("{%p endif %}")
+            + title
+            + _tag("{%p endif %}")
+            + _tag("{%p if details %}") + _table(widths, heads, data, "d in details") + TINY_PARA
+            + _tag("{%p endif %}"))
 
 
 def _letter_header() -> str:
@@ -596,8 +627,9 @@ def bulletin() -> bytes:
         + _np("Title", _r(f"{{{{ ranking_title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center",
               line=700, before=LINE, after=LINE // 2)
         + _tag("{%p endif %}")
-        + _tag("{%p if ranking %}") + _ranking_table() + _tag("{%p endif %}")
+        + _tag("{%p if ranking %}") + _ranking_tables() + _tag("{%p endif %}")
         + _bound_table()
+        + _details_table()
         # 版记 on an even page, no table bound: the 版记 needs a section of its own.
         + _tag("{%p if not table and options.imprint_even_page|default(false) %}")
         + _section_break(_no_line_grid(portrait))
@@ -610,7 +642,27 @@ def bulletin() -> bytes:
     return _package("通报", body, sect, {}, footers)
 
 
+def reminder() -> bytes:
+    """工作提醒 (提示单): one page to one unit, not a 函 — no 标志 or red lines, no seal;
+    the 发文字号 line only when reminders are numbered ([reminder] numbered). Title,
+    主送, body, signature and date (unsealed layout), 附注 with the contact."""
+    body = (
+        _tag("{%p if doc_number %}")
+        + _np("DocNumber", _r("{{ doc_number }}"), align="right")
+        + _tag("{%p endif %}")
+        + _np("Title", _r(f"{{{{ title|title_lines({TITLE_PER_LINE}) }}}}", TITLE, S2), align="center", line=700,
+              before=LINE)
+        + _np("Recipient", _r("{{ recipient }}："), align="left", before=LINE)
+        + _body_paragraphs()
+        + _signature(sealed_default=False)
+    )
+    sect = X.sect_pr(**PORTRAIT, footer=PORTRAIT_FOOTER, footers={"default": "rIdFooterOdd", "even": "rIdFooterEven"},
+                     line_pitch=LINE)
+    return _package("工作提醒", body, _no_line_grid(sect), {}, _page_footers())
+
+
 TEMPLATES.update({
+    "工作提醒.docx": reminder,
     "督办函.docx": lambda: letter("督办函"),
     "约谈通知书.docx": lambda: letter("约谈通知书"),
     "通报.docx": bulletin,
@@ -623,8 +675,10 @@ FIELDS: dict[str, tuple[set[str], set[str]]] = {
                  {"organ", "doc_number", "title", "recipient", "body", "signer", "date_cn"}),
     "约谈通知书.docx": (_COMMON | {"organ", "recipient"},
                    {"organ", "doc_number", "recipient", "body", "signer", "date_cn"}),
+    "工作提醒.docx": ({"doc_number", "title", "recipient", "body", "signer", "date_cn", "note"},
+                  {"title", "recipient", "body", "signer", "date_cn"}),
     "通报.docx": (_COMMON | {"organ_header", "title", "recipients", "ranking", "ranking_label", "ranking_title",
-                           "printer", "print_date_cn", "table"},
+                           "printer", "print_date_cn", "table", "details", "details_label", "details_title"},
                 {"organ_header", "doc_number", "title", "recipients", "body", "signer", "date_cn",
                  "printer", "print_date_cn"}),
 }

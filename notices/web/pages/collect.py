@@ -143,12 +143,12 @@ def upload():
                          bool(form.get("replace")))
         folder = _keep(files, round_id, token)
         token = ""
-        return collected_lines(result), folder
+        return collected_lines(result, project().load()[0] if result.reports else None), folder
 
     done, error, notes = act(work)
     if done:
-        (lines, summary), folder = done
-        return _page(collected=lines, summary=summary, kept=folder, notes=notes, form=form)
+        (lines, summary, requests), folder = done
+        return _page(collected=lines, summary=summary, requests=requests, kept=folder, notes=notes, form=form)
     if not files and token:
         try:
             files = staged(token)

@@ -15,7 +15,7 @@ import datetime as dt
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from ...assess.escalation import DUBAN, TONGBAO, YUETAN, counts_text
+from ...assess.escalation import DUBAN, EXPOSE, REMIND, TONGBAO, YUETAN, counts_text
 from ...assess.status import unit_items
 from ...errors import NoticesError
 from ...jobs.issue import (
@@ -34,6 +34,7 @@ from ..app import failed_in_thread, project, tasks
 from . import parse_day
 
 bp = Blueprint("issue", __name__)
+ADD_ZH = {**ACTION_ZH, REMIND: "发工作提醒"}
 ADVICE = "；如确需发文，请在该单位的“原因”栏写明原因"
 LABEL = "发文计划"
 
@@ -63,7 +64,14 @@ def _render(batch: Batch, form=None, preview=None, error=None):
         record = batch.batch_record(step.action, "" if step.action == TONGBAO else step.unit) if step.action else None
         rows.append({"unit": step.unit, "action": step.action, "action_zh": ACTION_ZH[step.action],
                      "reason": step.reason, "done": record.doc_number if record else "",
-                     "when": meetings.get(step.unit), "waiting": bool(step.waiting_until or step.deferred)})
+                     "when": meetings.get(step.unit), "waiting": bool(step.waiting_until or step.deferred),
+                     "step": True})
+    for unit, items in proposal.reminders.items():  # beside the unit's step: not a rung of the ladder
+        record = batch.batch_record(REMIND, unit)
+        said = "、".join(f"{i.milestone_id}{(' ' + i.period) if i.period else ''}"
+                        f"（{'今日到期' if not i.days else f'还剩{i.days}天'}）" for i in items)
+        rows.append({"unit": unit, "action": REMIND, "action_zh": ADD_ZH[REMIND], "reason": f"临期{len(items)}项：{said}",
+                     "done": record.doc_number if record else "", "when": None, "waiting": False, "step": False})
     internal = [(s.key, counts_text(unit_items(s))) for s in batch.assessment.internal_units if unit_items(s)]
     if form is None:  # the ladder's proposal, ticked
         chosen = {"pick": {f"{r['action']}|{r['unit']}" for r in rows if r["action"]}, "tongbao": proposal.tongbao,
@@ -72,7 +80,7 @@ def _render(batch: Batch, form=None, preview=None, error=None):
         chosen = {"pick": set(form.getlist("pick")), "tongbao": bool(form.get("tongbao")), "values": form}
     return render_template(
         "plan.html", batch=batch, proposal=proposal, rows=rows, internal=internal, chosen=chosen,
-        tongbao_line=tongbao_line(proposal), totals=plan_totals(proposal), kinds=KINDS,
+        tongbao_line=tongbao_line(proposal), totals=plan_totals(proposal), kinds=KINDS, add_zh=ADD_ZH,
         warnings=batch_warnings(batch, [k for k in (DUBAN, YUETAN) if proposal.units(k)]),
         place=batch.options.yuetan_place, as_of=batch.as_of, issued_on=batch.issued_on, preview=preview,
         error=error)
@@ -107,6 +115,10 @@ def plan_from_form(form, directory) -> IssuePlan:
             plan.duban.append(name)
         elif kind == TONGBAO and name not in plan.named:
             plan.named.append(name)
+        elif kind == REMIND and name not in plan.remind:
+            plan.remind.append(name)
+        elif kind == EXPOSE and name not in plan.expose:
+            plan.expose.append(name)
         elif kind == YUETAN and all(m.unit != name for m in plan.yuetan):
             when = parse_time(form.get(f"time|{unit}", "").replace("T", " "), f"{name}的约谈时间", problems)
             plan.yuetan.append(Meeting(name, when, form.get(f"place|{unit}", "").strip()))

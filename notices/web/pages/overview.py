@@ -103,7 +103,16 @@ def unit():
         row=_row(summary, ranks.get(found.name)) if summary else None,
         figures=figures_text(summary) if summary else "", items=items, status=status,
         internal=summary in result.internal_units, rounds=_reports(proj, found, as_of),
-        documents=_documents(proj, found), meaning=MEANING)
+        documents=_documents(proj, found), steps=_item_steps(proj, found), meaning=MEANING)
+
+
+def _item_steps(proj, unit) -> list[tuple[str, object]]:
+    """The office's own steps on the unit's items (延期, 不予延期, 销号), oldest first."""
+    from ...jobs.history import histories
+
+    office_steps = ("延期", "不予延期", "销号")
+    return sorted(((item, e) for (key, item), entries in histories(proj).items() if key == unit.key
+                   for e in entries if e.step in office_steps), key=lambda pair: (pair[1].day, pair[0]))
 
 
 def _reports(proj, unit, as_of: dt.date) -> list[dict]:
