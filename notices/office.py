@@ -85,12 +85,13 @@ def identity_problems(config, keys: tuple[str, ...] = tuple(IDENTITY)) -> list[P
     """Each office name or 机关代字 among ``keys`` still empty or a placeholder,
     naming the line of notices.toml and the command that fills it."""
     out = []
-    lines = _lines(config.path)
-    label = _label(config.path) if config.path else "notices.toml"
+    lines = label = None  # read from the file only when something is to be named (issue asks per document)
     for key in keys:
         what, example = IDENTITY[key]
         value = get(config, key)
         if unfilled(value):
+            if lines is None:
+                lines, label = _lines(config.path), _label(config.path) if config.path else "notices.toml"
             where = f"{label}:{lines[key]}" if key in lines else label
             now = f"仍是“{value}”" if value.strip() else "未填写"
             out.append(Problem(where, f"{what}（{key}）{now}，发文前请填写，如：notices config set {key} {example}"))

@@ -21,6 +21,7 @@ the time.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -397,6 +398,11 @@ class Batch:
             self._templates[kind] = tpl
         return self._templates[kind]
 
+    @functools.cached_property
+    def _unit_keys(self) -> dict[str, str]:
+        """Unit name -> id, as the register keeps ``subjects``."""
+        return {u.name: u.key for u in self.registry.units}
+
     def _unit_key(self, job: _Job) -> str:
         """The unit a document is for, as the register keys it (batch key and the
         document's 单位 property): the unit's id, so that a rename keeps it; ALL_UNITS
@@ -477,7 +483,7 @@ class Batch:
         """What the register numbers for a job: the next number, or the record this batch
         already has. The register keeps the units of ``subjects`` by id, so a rename keeps
         the ladder's memory."""
-        keys = {u.name: u.key for u in self.registry.units}
+        keys = self._unit_keys
         return Numbering(job.kind, organ_code_for(self.project.config, job.kind), self.issued_on.year, job.title,
                          tuple(job.recipients), tuple(sorted({m for ids in job.subjects.values() for m in ids})),
                          self._key(job), self.assessment.round_id, self.as_of, self.issued_on, job.reply_due,

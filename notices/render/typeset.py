@@ -15,6 +15,8 @@ import math
 import re
 from functools import lru_cache
 
+from markupsafe import Markup, escape
+
 # One 字 of 3号 is 16 pt; body runs are set 0.25 pt tighter (template_build.CHAR_SPACING)
 # so that a line of the 156 mm 版心 holds 28 字 (GB/T 9704 §5.2.2).
 ZI_TWIPS = 320
@@ -134,9 +136,14 @@ def title_breaks(text: str, per_line: int) -> tuple[str, ...]:
     return (text,)
 
 
-def title_lines(text: str, per_line: int = 20) -> str:
-    """Jinja filter: the title with a line break between its lines."""
-    return "\n".join(title_breaks(text or "", int(per_line)))
+# What docxtpl's resolve_listing makes of a "\n" inside a w:t: written here at once, so
+# the rendered part holds no "\n" and skips that pass over every paragraph (engine._finish).
+LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+
+
+def title_lines(text: str, per_line: int = 20) -> Markup:
+    """Jinja filter (inside a run's w:t): the title with a line break between its lines."""
+    return LINE_BREAK.join(escape(line) for line in title_breaks(str(text or ""), int(per_line)))
 
 
 # --- headings inside body paragraphs ------------------------------------------------
