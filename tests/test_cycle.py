@@ -379,6 +379,11 @@ def test_round5_exposure_renders(office, cycle, tmp_path):
     pages = pdf_pages(render_pdf(office / exposure.outputs[0].path, tmp_path))
     whole = "".join(pages)
     assert "此件公开发布" in whole.replace(" ", "") and "某安委办〔2027〕4" in whole.replace(" ", "")
+    # the 版记 floats to the foot of the page the 附注 ends on when the two fit there (two
+    # pages here), not onto a page of its own: the paragraph before it takes no line
+    last = pages[-1].replace(" ", "")
+    lines = [line for line in last.splitlines() if line.strip()]
+    assert len(pages) == 2 and lines[-3:] == ["（此件公开发布）", "某县安全生产委员会办公室2027年3月16日印发", "—2—"]
 
 
 def _html(office) -> Path:

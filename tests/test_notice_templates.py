@@ -395,8 +395,12 @@ def test_bulletin_attachment_on_a_new_page_with_merged_ties(tmp_path):
 def test_bulletin_imprint_rules(tmp_path, cc):
     doc = parts(render(tmp_path, "通报.docx", cc=cc))["word/document.xml"]
     table = doc.findall("w:body/w:tbl", NS)[-1]
-    # not joined to the ranking table: a paragraph stands between them
-    assert table.getprevious().tag == W + "p"
+    # not joined to the ranking table: a paragraph stands between them, 1 pt high, so the 版记
+    # (floated to the foot of the page) fits under a page the text nearly fills instead of
+    # taking a page of its own behind a blank line
+    gap = table.getprevious()
+    assert gap.tag == W + "p" and not text_of(gap)
+    assert (ppr(gap, "spacing", "lineRule"), int(ppr(gap, "spacing", "line"))) == ("exact", 20)
     tbl_pr = table.find("w:tblPr", NS)
     assert tbl_pr.find("w:tblW", NS).get(W + "w") == str(TB.TEXT_WIDTH)  # rules the width of the 版心
     b = {side: tbl_pr.find(f"w:tblBorders/w:{side}", NS) for side in ("top", "bottom", "insideH", "left", "right")}

@@ -557,8 +557,9 @@ def _imprint() -> str:
         return X.row(X.cell(TEXT_WIDTH, _np("CopyTo", content, align="left", tabs=tab, **ind)), cant_split=True)
 
     return (
-        # A paragraph between tables, or readers join them into one.
-        _np("BodyText", "", line=LINE)
+        # A paragraph between tables, or readers join them into one; tiny, so the 版记
+        # (floated to the foot of the page) still fits under a page the body nearly fills.
+        TINY_PARA
         + "<w:tbl>" + X.imprint_table_props(TEXT_WIDTH, 0, PORTRAIT["left"]) + X.grid([TEXT_WIDTH])
         + X.row(X.cell(TEXT_WIDTH, _tag("{%tr if cc %}")), cant_split=False)
         # 1 字 in from both sides; a long 抄送 wraps under the first organ after "抄送：" (3 字 of 4号)
