@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 import pytest
 from click.testing import CliRunner
@@ -25,3 +27,6 @@ def test_help_is_chinese(path):
     assert result.output.startswith("用法： notices")
     for english in ("Usage:", "[OPTIONS]", "COMMAND", "Options:", "Commands:", "Show this message"):
         assert english not in result.output, (path, english)
+    # click's notes after an option's help ([required], [default: …]) in Chinese too
+    notes = re.findall(r"\[([^\]]*)\]", result.output)
+    assert not [n for n in notes if re.search(r"required|default|env var|deprecated", n)], (path, notes)
