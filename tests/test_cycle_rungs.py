@@ -129,6 +129,21 @@ def test_reminder_refused_without_items_due_soon(office):
     assert "临期事项此前已提醒或已在督办中" in again and "--force --reason" in again
 
 
+def test_reminded_then_extended_is_reminded_of_the_new_deadline(office):
+    cli(office, "issue", "工作提醒", "--unit", "应急局", "--as-of", "2026-11-29", "--date", "2026-11-30")
+    cli(office, "extend", "应急局", "1-2", "--to", "2027-01-29", "--reason", "设备未到货", "--approved-by", "李某",
+        "--date", "2026-12-01")
+    # the 11-30 reminder spoke of 2026-12-10; near the new date A is reminded again, once
+    plan = cli(office, "plan", "--as-of", "2027-01-20", "--date", "2027-01-21")
+    reminded = plan.split("工作提醒（")[1].split("通报：")[0]
+    line = next(line for line in reminded.splitlines() if line.strip().startswith(A))
+    assert line.endswith("1-2（还剩9天）"), line
+    out = cli(office, "issue", "工作提醒", "--unit", "应急局", "--as-of", "2027-01-20", "--date", "2027-01-21")
+    (second,) = [r for r in records(office) if r.kind == "工作提醒" and r.issued_on == dt.date(2027, 1, 21)]
+    assert second.doc_number in out and "经批准延期至2027年1月29日" in text(office / second.outputs[0].path)
+    assert "工作提醒（" not in cli(office, "plan", "--as-of", "2027-01-20", "--date", "2027-01-22")
+
+
 def test_numbered_reminder_takes_the_letters_sequence(tmp_path):
     office = office_with(tmp_path, "\n[reminder]\nnumbered = true\ntitle = \"工作提示单\"\n")
     out = cli(office, "issue", "工作提醒", "--as-of", "2026-11-29", "--date", "2026-11-30")

@@ -37,7 +37,7 @@ unreported while not yet due) that no live document has taken up — a 工作提
 included — are proposed for a reminder (``Proposal.reminders``). A reminder is
 never a rung: the ladder above ignores it (an item reminded of and then overdue
 gets its 督办函 by rule 1), but it is remembered, so the same item is not
-reminded of twice.
+reminded of twice — unless a 延期 approved since gave it a new deadline.
 """
 
 from __future__ import annotations
@@ -256,12 +256,18 @@ def due_soon(item: ItemStatus) -> bool:
 
 def reminder_items(summary: Summary, docs: list[PastDoc], step: Step | None = None) -> list[ItemStatus]:
     """The unit's items 临期 that no live document — a 工作提醒 included — took up, and
-    that the step proposed now does not take up (a 督办函 for an unreported one)."""
+    that the step proposed now does not take up (a 督办函 for an unreported one). A
+    document issued before the item's 延期 was approved spoke of the old deadline: the
+    new one is reminded of again."""
     unit = summary.key
-    taken = {i for d in docs if unit in d.subjects for i in d.subjects[unit]}
-    if step is not None and step.action:
-        taken |= set(step.items)
-    return [i for i in summary.items if i.unit == unit and due_soon(i) and i.item_id not in taken]
+    proposed = set(step.items) if step is not None and step.action else set()
+
+    def taken(item: ItemStatus) -> bool:
+        since = item.extension.approved_on if item.extension is not None else None
+        return item.item_id in proposed or any(
+            item.item_id in d.subjects.get(unit, ()) and (since is None or d.issued_on >= since) for d in docs)
+
+    return [i for i in summary.items if i.unit == unit and due_soon(i) and not taken(i)]
 
 
 def rules_from_config(config) -> Rules:
