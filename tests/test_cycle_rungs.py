@@ -117,6 +117,17 @@ def test_close_needs_evidence_that_exists(office, tmp_path):
     assert "2026-11-29销号（销号登记〔2026〕1号）" in status
 
 
+def test_evidence_is_not_converted_to_pdf(office, tmp_path):
+    paper = tmp_path / "验收意见.docx"
+    paper.write_bytes(b"PK\x03\x04 the unit's own Word file")
+    cli(office, "close", "应急局", "1-1", "--date", "2026-11-29", "--evidence", str(paper))
+    for args in (["销号登记〔2026〕1号"], ["--kind", "销号"]):
+        assert "佐证材料，按原格式归档" in cli(office, "pdf", *args, ok=False)
+    # a year's documents without the evidence: here there are none
+    assert "登记簿中没有已生成的2026 年的文件" in cli(office, "pdf", "--year", "2026", ok=False)
+    assert not list((office / "outputs").rglob("*.pdf"))
+
+
 # --- 工作提醒 ----------------------------------------------------------------------------------
 def test_reminder_refused_without_items_due_soon(office):
     out = cli(office, "issue", "工作提醒", "--unit", "消防救援大队", "--as-of", "2026-11-29", "--date", "2026-11-30",

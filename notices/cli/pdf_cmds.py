@@ -24,13 +24,13 @@ def _kind(ctx, param, value):
 @main.command("pdf")
 @click.argument("numbers", nargs=-1, metavar="[文号]...")
 @click.option("--year", "-y", type=int, metavar="年份", help="转换该年的全部已生成文件，如 2026。")
-@click.option("--kind", "-k", callback=_kind, metavar="文种", help="只转换该文种：督办函、通报 或 约谈通知书。")
+@click.option("--kind", "-k", callback=_kind, metavar="文种", help="只转换该文种：督办函、通报、约谈通知书、工作提醒 或 曝光（销号的佐证材料按原格式归档，不转换）。")
 @click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), metavar="文件夹",
               help="PDF 存入该文件夹；默认与 Word 文件放在一起（同名）。")
 @click.option("--force", is_flag=True, help="已有 PDF 时重新转换并覆盖；Word 文件发出后被改动过的，也照现在的内容转换。")
 @click.pass_context
 def pdf_cmd(ctx, numbers, year, kind, out, force):
-    """把登记簿中已生成的督办函、通报、约谈通知书转为 PDF/A（长期保存格式），供归档和发送。
+    """把登记簿中已生成的督办函、通报、约谈通知书、工作提醒、曝光通报转为 PDF/A（长期保存格式），供归档和发送。
 
     \b
     示例：

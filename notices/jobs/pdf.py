@@ -15,8 +15,11 @@ from typing import Callable, Iterable
 
 from ..errors import NoticesError
 from ..file.pdf import ConversionError, Converted, convert, font_substitutions, pdfa_level
-from ..file.register import DocRecord, Register, file_sha256, normalize_number
+from ..file.register import CLOSE, DocRecord, Register, file_sha256, normalize_number
 from ..project import Project, db_path
+
+EVIDENCE_STAYS = "销号登记的是单位报来的佐证材料，按原格式归档（notices archive），不转换为 PDF"
+
 
 def pdf_settings(project: Project) -> dict:
     """convert() keywords from [pdf] of notices.toml: soffice, timeout, workers."""
@@ -69,16 +72,21 @@ def select(project: Project, year: int | None = None, kind: str | None = None,
         raise NoticesError("按文号转换时不要再用 --year 或 --kind")
     if not numbers and year is None and kind is None:
         raise NoticesError("请指定要转换的文件：--year 年份、--kind 文种，或一个或多个文号")
+    if kind == CLOSE:
+        raise NoticesError(EVIDENCE_STAYS)
     reg = Register(db_path(project), root=project.root)
     if numbers:
         records = [reg.get(n) for n in numbers]
         for r in records:
+            if r.kind == CLOSE:
+                raise NoticesError(f"{r.doc_number}：{EVIDENCE_STAYS}")
             if r.status == "void":
                 raise NoticesError(f"{r.doc_number} 已作废（{r.void_reason}），不转换")
             if r.status != "issued":
                 raise NoticesError(f"{r.doc_number} 只编了号、尚未生成文件，无可转换")
     else:
-        records = [r for r in reg.list(year=year, kind=kind) if r.status == "issued"]
+        # a 销号's files are the unit's evidence, not documents of ours
+        records = [r for r in reg.list(year=year, kind=kind) if r.status == "issued" and r.kind != CLOSE]
         if not records:
             raise NoticesError(f"登记簿中没有已生成的{_scope(year, kind)}。用 notices register list 查看登记的文件")
     selection = Selection()
