@@ -47,7 +47,11 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # as on a Chinese desktop: date inputs read 2026/11/29 (needs Debian's chromium-l10n).
+        # LANGUAGE picks the UI language; LANG stays a UTF-8 locale every system has, or
+        # the browser cannot open files with Chinese names
+        env = {**os.environ, "LANG": "C.UTF-8", "LANGUAGE": "zh_CN"}
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, "--lang=zh-CN"], env=env)
         try:
             yield browser
         finally:
