@@ -168,6 +168,8 @@ def test_plan_preview_then_issue_like_issue_plan(client, root):
     page = text(_wait(client, response.headers["Location"]))
     count = len(data["pick"]) + 1
     assert f"共 {count} 份，新发 {count} 份。" in page
+    # the files named as under the working folder, as staff find them
+    assert "outputs/2026/督办函/" in page and str(root) not in page
     records = Register(db_path(Project(root))).list()
     assert len(records) == count and all(r.status == "issued" for r in records)
     # the same form again: the register's batch keys, as a second CLI run

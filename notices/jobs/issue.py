@@ -620,8 +620,14 @@ def plan_totals(proposal) -> str:
     return line + "。"
 
 
-def issued_lines(done: list[Issued], dry_run: bool) -> list[str]:
-    """What a run issued (or, ``dry_run``, would issue), one line a document, then the count."""
+def shown(path: Path, root: Path | None) -> str:
+    """``path`` as a line names it: relative to ``root`` (the working folder) when under it."""
+    return str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
+
+
+def issued_lines(done: list[Issued], dry_run: bool, root: Path | None = None) -> list[str]:
+    """What a run issued (or, ``dry_run``, would issue), one line a document, then the count;
+    the files relative to ``root`` (the working folder) where given."""
     lines = []
     for item in done:
         who = item.unit or "全体单位"
@@ -631,7 +637,7 @@ def issued_lines(done: list[Issued], dry_run: bool) -> list[str]:
         elif item.existing:
             lines.append(f"已存在：{item.kind} {item.doc_number}  {who}（本批已发过，未重复发文）")
         else:
-            lines.append(f"已发：{item.kind} {item.doc_number}  {who}  " + "；".join(str(p) for p in item.paths))
+            lines.append(f"已发：{item.kind} {item.doc_number}  {who}  " + "；".join(shown(Path(p), root) for p in item.paths))
     if dry_run:
         lines.append("以上为预览：文号为暂定，未写文件、未登记。")
     else:
@@ -724,9 +730,11 @@ def print_file(issued: list[Issued], folder: Path, day: dt.date, soffice: str = 
 NO_LAYOUT = "（未找到 LibreOffice，无法计算各份页数：合订本按奇数页分节，请用 Word 或 WPS 打印）"
 
 
-def print_bundles(batch: Batch, done: list[Issued], files: list[Path] | None = None) -> list[str]:
+def print_bundles(batch: Batch, done: list[Issued], files: list[Path] | None = None,
+                  root: Path | None = None) -> list[str]:
     """The print bundle of each kind of letter a run issued (--print-file): what to tell,
-    one line per bundle; ``files`` gets the bundles written."""
+    one line per bundle (files relative to ``root`` where given); ``files`` gets the
+    bundles written."""
     lines = []
     for kind in (DUBAN, YUETAN):
         mine = [i for i in done if i.kind == kind]
@@ -737,7 +745,7 @@ def print_bundles(batch: Batch, done: list[Issued], files: list[Path] | None = N
                                     str(batch.project.config.section("pdf").get("soffice", "")))
         if path is None:
             continue
-        lines.append(f"打印合订本：{path}")
+        lines.append(f"打印合订本：{shown(path, root)}")
         if files is not None:
             files.append(path)
         if not laid_out:

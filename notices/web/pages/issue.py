@@ -180,12 +180,12 @@ def _issue(plan: IssuePlan, form):
         done = batch.run(jobs, on_done=lambda _: task.step(), workers=1, allow_earlier=force)
         task.notes += batch.register.notes
         remember_units(proj, batch.registry)
-        task.lines += issued_lines(done, False)
+        task.lines += issued_lines(done, False, batch.project.root)
         task.files += [(f"{i.kind} {i.doc_number}  {i.unit or '全体单位'}", list(i.paths)) for i in done]
         task.numbers += [i.doc_number for i in done]
         if bundle:
             made = []
-            task.lines += print_bundles(batch, done, made)
+            task.lines += print_bundles(batch, done, made, batch.project.root)
             task.files += [("打印合订本", [p]) for p in made]
 
     task = tasks().start("发文", back, work, failed_in_thread(current_app._get_current_object()),
