@@ -174,3 +174,26 @@ def test_wrong_shape(mini_project, content):
     (mini_project.root / "registry" / "plan.yaml").write_text(content, encoding="utf-8")
     result = check(mini_project)
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("name", ["plan.yaml", "units.yaml", "seed-fixes.yaml"])
+def test_libyaml_and_python_parsers_read_the_registry_alike(name):
+    """Files are read with libyaml where PyYAML has it; the Python parser (which gives the
+    messages) must read them to the same values and lines."""
+    from notices.read import yamlsrc
+    from notices.shipped import shipped
+
+    if yamlsrc._FastLoader is None:
+        pytest.skip("PyYAML without libyaml")
+    text = (shipped("registry") / name).read_text(encoding="utf-8")
+    fast, slow = yamlsrc._parse(yamlsrc._FastLoader, text), yamlsrc._parse(yamlsrc._Loader, text)
+
+    def lines(value):
+        if isinstance(value, dict):
+            return [value.line, value.key_lines, *(lines(v) for v in value.values())]
+        if isinstance(value, list):
+            return [value.line, value.item_lines, *(lines(v) for v in value)]
+        return value
+
+    assert fast == slow and lines(fast) == lines(slow)
+    assert yamlsrc._parse(yamlsrc._FastLoader, "no: 1\nok: yes\nflag: true\n") == {"no": 1, "ok": "yes", "flag": True}
