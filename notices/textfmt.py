@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from babel import Locale
 from babel.dates import format_date
@@ -50,11 +51,13 @@ def cn_to_int(text: str) -> int | None:
     return total or None
 
 
+@functools.lru_cache(maxsize=4096)
 def cn_date(day: dt.date) -> str:
     """成文日期 style: 2026年11月29日 (full year, no zero padding), via babel zh_CN."""
     return format_date(day, "y年M月d日", locale=_ZH)
 
 
+@functools.lru_cache(maxsize=4096, typed=True)  # the same few counts and days in every letter of a batch
 def cn_number(value) -> str:
     return format_decimal(value, locale=_ZH)
 

@@ -260,13 +260,14 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _report(row: sqlite3.Row) -> Report:
+    later = "extension_to" in row.keys()  # a database from before migration 7 has no such columns
     return Report(
         unit=row["unit"], milestone_id=row["milestone_id"], period=row["period"], state=row["state"],
         completed_on=_date(row["completed_on"]), percent=row["percent"], text=row["text"],
         evidence=row["evidence"], reporter=row["reporter"], phone=row["phone"], round_id=row["round_id"],
         reported_on=_date(row["reported_on"]), source=row["source"],
-        extension_to=_date(row["extension_to"]) if "extension_to" in row.keys() else None,
-        extension_reason=row["extension_reason"] if "extension_reason" in row.keys() else "",
+        extension_to=_date(row["extension_to"]) if later else None,
+        extension_reason=row["extension_reason"] if later else "",
     )
 
 
