@@ -423,6 +423,11 @@ def test_round5_exposure_page_renders_and_prints_in_chromium(office, cycle, tmp_
         assert page.locator("p.note").inner_text() == "（此件公开发布）"
         assert requests == [page_file.as_uri()]  # nothing fetched from anywhere else
         assert page.evaluate("document.fonts.status") == "loaded"
+        # a public page: axe-core finds no WCAG 2.1 A/AA violation
+        from axe_playwright_python.sync_playwright import Axe
+
+        wcag = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+        assert [v["id"] for v in Axe().run(page, options=wcag).response["violations"]] == []
         screen_width = page.evaluate("document.querySelector('main').getBoundingClientRect().width")
         page.emulate_media(media="print")
         assert page.locator("header.site").is_hidden()  # the print style sheet applies

@@ -1,6 +1,6 @@
 """The web page in a real browser (Debian's chromium through Playwright, tests/browser.py):
-the whole round, two tabs issuing the same plan, an accessibility pass and the layout
-at two window sizes."""
+the whole round, two tabs issuing the same plan, an accessibility pass (our own checks
+and the keyboard, then axe-core) and the layout at two window sizes."""
 
 from __future__ import annotations
 
@@ -191,6 +191,23 @@ def test_accessibility_pass(browser, root):
             page.keyboard.press("Tab")
             labels.append(page.evaluate("document.activeElement.textContent.trim()"))
         assert labels[1:7] == ["总览", "收集", "计划与发文", "登记簿", "序时进度表", "归档"]
+
+
+def test_axe_finds_no_violations(browser, root):
+    """axe-core (the engine browser accessibility audits use) on every page and on a
+    form showing its errors: no WCAG 2.1 A/AA violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    _issue_by_cli(root)
+    axe = Axe()
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+    with serving(create_app(root)) as base:
+        page = _page(browser)
+        found = {}
+        for path in _pages(root):
+            page.goto(base + path)
+            found[path] = [(v["id"], v["impact"], len(v["nodes"])) for v in axe.run(page, options=options).response["violations"]]
+        assert {p: v for p, v in found.items() if v} == {}
 
 
 LAYOUT = """() => {
