@@ -76,11 +76,10 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 # libyaml's parser where PyYAML has it: a county's units.yaml of 1,000 units loads in a
 # quarter of the time. Same resolvers and constructors; a file it refuses is parsed
 # again by the Python parser, whose messages the hints below are written for.
-_FastLoader = None
-if getattr(yaml, "__with_libyaml__", False):
-    class _FastLoader(yaml.CSafeLoader):
-        yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-        yaml_constructors = _Loader.yaml_constructors
+_FastLoader = type("_FastLoader", (yaml.CSafeLoader,), {
+    "yaml_implicit_resolvers": _Loader.yaml_implicit_resolvers,
+    "yaml_constructors": _Loader.yaml_constructors,
+}) if getattr(yaml, "__with_libyaml__", False) else None
 
 
 # Aliases (*name) make one node stand for another: nine levels of ten aliases each
