@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from .errors import NoticesError, Problem
+from .textfmt import path_label
 
 PLACEHOLDER = "待填写"
 KINDS = ("督办函", "通报", "约谈通知书")
@@ -91,7 +92,7 @@ def identity_problems(config, keys: tuple[str, ...] = tuple(IDENTITY)) -> list[P
         value = get(config, key)
         if unfilled(value):
             if lines is None:
-                lines, label = _lines(config.path), _label(config.path) if config.path else "notices.toml"
+                lines, label = _lines(config.path), path_label(config.path, Path.cwd()) if config.path else "notices.toml"
             where = f"{label}:{lines[key]}" if key in lines else label
             now = f"仍是“{value}”" if value.strip() else "未填写"
             out.append(Problem(where, f"{what}（{key}）{now}，发文前请填写，如：notices config set {key} {example}"))
@@ -103,13 +104,6 @@ def require_identity(config, keys: tuple[str, ...]) -> None:
     problems = identity_problems(config, keys)
     if problems:
         raise NoticesError("notices.toml 中本办公室的名称或机关代字尚未填写，不能发文", problems)
-
-
-def _label(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
 
 
 def _lines(path: Path | None) -> dict[str, int]:

@@ -1,9 +1,11 @@
-"""Chinese text formatting shared by every document: ordinals, dates, numbers."""
+"""Chinese text formatting shared by every document: ordinals, dates, numbers; and
+how messages name a file."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
@@ -66,3 +68,13 @@ def cn_percent(value: float, digits: int = 1) -> str:
     """73.9%, 100%, 0% — decimals only where they say something (no "100.0%")."""
     fmt = "#,##0." + "#" * digits + "%" if digits else "#,##0%"
     return format_percent(value, format=fmt, locale=_ZH)
+
+
+def path_label(path, root, posix: bool = False) -> str:
+    """A file as messages name it: relative to ``root`` (the working folder, or the
+    current one) when it lies under it, else as given."""
+    try:
+        rel = Path(path).resolve().relative_to(Path(root).resolve())
+    except (ValueError, OSError):
+        return str(path)
+    return rel.as_posix() if posix else str(rel)

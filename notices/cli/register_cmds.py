@@ -8,6 +8,7 @@ import click
 
 from ..errors import NoticesError
 from ..file.register import KINDS
+from ..textfmt import path_label
 from . import main, parse_date, project_from
 from .status_cmds import columns
 
@@ -186,13 +187,6 @@ def verify_cmd(ctx):
         raise error
 
 
-def _shown(path, root) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 @register_group.command("rebuild")
 @click.pass_context
 def rebuild_cmd(ctx):
@@ -210,7 +204,7 @@ def rebuild_cmd(ctx):
     project = ctx.meta["notices.project"]
     report = rebuild(reg, project.outputs_dir, identity=identity(project))
     if report.backup is not None:
-        click.echo(f"参考的备份：{_shown(report.backup, project.root)}")
+        click.echo(f"参考的备份：{path_label(report.backup, project.root)}")
     else:
         click.echo("没有可用的备份：答复、作废原因和办理记录只能从文件中能看出的部分恢复。")
     if report.from_files:

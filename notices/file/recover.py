@@ -33,6 +33,7 @@ from typing import Callable
 
 from ..errors import NoticesError
 from ..render.ooxml import document_paragraphs, read_custom_properties
+from ..textfmt import path_label
 from . import backup as backups_mod
 from .register import (KINDS, MAIN_PART, P_AS_OF, P_BATCH, P_ISSUED, P_KIND, P_NUMBER, P_RECIPIENTS, P_REGISTER,
                        P_REPLY_DUE, P_ROUND, P_SUBJECTS, P_TITLE, PART, Register, batch_key, file_sha256,
@@ -121,7 +122,7 @@ def describe_strangers(found: list[Stranger], outputs: Path) -> str:
     other = [s for s in found if s.why == "other"]
 
     def shown(items: list[Stranger]) -> str:
-        names = [str(s.path.relative_to(outputs.parent)) if s.path.is_relative_to(outputs.parent) else str(s.path)
+        names = [path_label(s.path, outputs.parent)
                  for s in sorted(items, key=lambda s: (parse_number(s.number).year, parse_number(s.number).serial))]
         return "、".join(names[:3]) + (f" 等 {len(names)} 个文件" if len(names) > 3 else "")
 

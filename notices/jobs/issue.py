@@ -47,7 +47,7 @@ from ..render.engine import Template
 from ..render.ooxml import add_custom_properties
 from ..render.pool import cpu_workers, render_in_workers
 from ..render.template_build import FIELDS
-from ..textfmt import cn_date
+from ..textfmt import cn_date, path_label
 from .plan import make_proposal
 from .status import progress_for_table
 from .table import TableRequest, build_spec, render_table
@@ -621,8 +621,8 @@ def plan_totals(proposal) -> str:
 
 
 def shown(path: Path, root: Path | None) -> str:
-    """``path`` as a line names it: relative to ``root`` (the working folder) when under it."""
-    return str(path.relative_to(root)) if root is not None and path.is_relative_to(root) else str(path)
+    """``path`` as a line names it: relative to ``root`` (the working folder) where given."""
+    return str(path) if root is None else path_label(path, root)
 
 
 def issued_lines(done: list[Issued], dry_run: bool, root: Path | None = None) -> list[str]:

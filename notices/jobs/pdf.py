@@ -17,6 +17,7 @@ from ..errors import NoticesError
 from ..file.pdf import ConversionError, Converted, convert, font_substitutions, pdfa_level
 from ..file.register import CLOSE, DocRecord, Register, file_sha256, normalize_number
 from ..project import Project, db_path
+from ..textfmt import path_label
 
 EVIDENCE_STAYS = "销号登记的是单位报来的佐证材料，按原格式归档（notices archive），不转换为 PDF"
 
@@ -151,13 +152,6 @@ def run(project: Project, selection: Selection, force: bool = False,
     return outcome
 
 
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)
-
-
 def convert_selection(project: Project, selection: Selection, force: bool, say: Callable[[str], None],
                       warn: Callable[[str], None], bad: Callable[[str], None]) -> Outcome:
     """`notices pdf` after choosing: refuse changed Word files unless forced, convert,
@@ -167,22 +161,22 @@ def convert_selection(project: Project, selection: Selection, force: bool, say: 
 
     root = project.root
     if selection.changed:
-        names = "、".join(f"{i.doc_number}（{_shown(i.docx, root)}）" for i in selection.changed)
+        names = "、".join(f"{i.doc_number}（{path_label(i.docx, root)}）" for i in selection.changed)
         if not force:
             raise NoticesError(f"{len(selection.changed)} 个 Word 文件与发文登记时不一致（SHA-256 不同，发出后被改动过）：{names}。"
                                f"未转换任何文件。请用 notices register verify 核对；确需按改动后的内容转换，请加 --force")
         warn(f"注意：以下 Word 文件与发文登记时不一致（发出后被改动过），按 --force 照现在的内容转换：{names}")
     for item in selection.skipped:
-        say(f"跳过（已有 PDF）：{item.doc_number}  {_shown(item.pdf, root)}")
+        say(f"跳过（已有 PDF）：{item.doc_number}  {path_label(item.pdf, root)}")
     for item in selection.missing:
-        bad(f"找不到 Word 文件：{item.doc_number}  {_shown(item.docx, root)}")
+        bad(f"找不到 Word 文件：{item.doc_number}  {path_label(item.docx, root)}")
     total = len(selection.todo)
     if total:
         say(f"正在转换 {total} 个文件为 PDF/A……")
     count = iter(range(1, total + 1))
 
     def progress(item, result):
-        line = f"  [{next(count)}/{total}] {result.status_zh}：{item.doc_number}  {_shown(item.pdf, root)}"
+        line = f"  [{next(count)}/{total}] {result.status_zh}：{item.doc_number}  {path_label(item.pdf, root)}"
         say(line) if result.ok else bad(line)
 
     outcome = run(project, selection, force=force, progress=progress)
@@ -200,7 +194,7 @@ def convert_selection(project: Project, selection: Selection, force: bool, say: 
     if outcome.unchecked:
         warn("注意：未能读取这些 PDF 的字体，未做字体检查：" + "、".join(i.pdf.name for i in outcome.unchecked))
     if failed:
-        reasons = [f"{i.doc_number}（{_shown(i.docx, root)}）：文件不存在" for i in selection.missing]
+        reasons = [f"{i.doc_number}（{path_label(i.docx, root)}）：文件不存在" for i in selection.missing]
         reasons += [f"{i.doc_number}（{i.docx.name}）：{why}" for i, why in outcome.failed]
         raise NoticesError(f"{failed} 个文件未能转为 PDF：" + "；".join(reasons))
     return outcome

@@ -14,6 +14,7 @@ from pathlib import Path
 from ..directory import Directory, normalize
 from ..errors import NoticesError, Problem
 from ..model import Category, Group, Milestone, PlanInfo, Registry, Source, Task, Unit
+from ..textfmt import path_label
 from .dates import parse_cn_date
 from .deadlines import DeadlineError, explicit_deadline, read_deadline
 from .yamlsrc import LineDict, LineList, load_yaml
@@ -285,7 +286,7 @@ def check_registry(folder: Path) -> tuple[Registry | None, Directory | None, lis
     """Load and check; return what loaded and every problem found."""
     folder = Path(folder)
     plan_path, units_path = folder / PLAN_FILE, folder / UNITS_FILE
-    plan_label, units_label = _label(plan_path), _label(units_path)
+    plan_label, units_label = path_label(plan_path, Path.cwd()), path_label(units_path, Path.cwd())
     problems: list[Problem] = []
     try:
         groups, units, uchk = _load_units(units_path, units_label)
@@ -342,11 +343,3 @@ def load_registry(folder: Path) -> tuple[Registry, Directory]:
     if errors or registry is None:
         raise NoticesError(f"任务登记表有 {len(errors)} 处错误，请先运行 notices registry check 查看并修正", errors)
     return registry, directory
-
-
-def _label(path: Path) -> str:
-    """Paths in messages: relative to the current folder when that is shorter."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)

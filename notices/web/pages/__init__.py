@@ -10,6 +10,7 @@ from flask import Flask, current_app, url_for
 
 from ...errors import NoticesError
 from ..app import project
+from ...textfmt import path_label
 
 NAV = (  # (endpoint, label)
     ("overview.page", "总览"),
@@ -72,11 +73,7 @@ def file_url(path: str | Path) -> str | None:
 
 def shown(path: str | Path) -> str:
     """A path as the page shows it: relative to the working folder."""
-    proj = project()
-    try:
-        return Path(path).resolve().relative_to(proj.root.resolve()).as_posix()
-    except (ValueError, OSError):
-        return str(path)
+    return path_label(path, project().root, posix=True)
 
 
 def act(work: Callable[[], object]):
