@@ -45,28 +45,13 @@ from browser import chromium_page
 from conftest import needs_soffice, pdf_pages, render_pdf
 from notices.file.register import Register
 from notices.project import Project, db_path
-from notices.render.progress_xlsx import FIRST_ROW, col_index
 from test_ladder import CONFIG as LADDER_CONFIG
-from test_truthful_rounds import cli, text
+from test_truthful_rounds import PLAN_HEAD, cli, fill_and_collect, text
 
 D = dt.date
 A, B, C = "县应急管理局", "县教育局", "县住房和城乡建设局"
 
-PLAN = """\
-plan:
-  title: 某县安全生产测试方案（2026-2027年）
-  table_title: 某县安全生产测试方案序时进度表
-  issuer: 某县安全生产委员会
-  issuer_short: 某安委
-  doc_number: 某安委发〔2026〕1号
-  date: 2026-01-01
-  start: 2026-01-01
-  end: 2027-12-31
-categories:
-  - no: 1
-    name: 开展隐患排查行动
-    lead: 排查。
-tasks:
+PLAN = PLAN_HEAD + """\
   - no: 1
     category: 1
     text: 建立隐患排查台账。
@@ -115,22 +100,7 @@ def records(root, **kw):
 def collect(root, round_id: str, as_of: str, answers: dict) -> str:
     """Make the round's forms, fill them as each unit would: answers: unit short ->
     {(编号, 期次): (状态, 完成日期[, 申请延期至, 延期理由])}; collect them. Returns the output."""
-    folder = root / f"forms-{round_id}"
-    cli(root, "progress", "template", "--round", as_of, "--all-units", "--prefill", "-o", str(folder))
-    returned = root / f"returned-{round_id}"
-    returned.mkdir()
-    for path in sorted(folder.glob("*.xlsx")):
-        wb = load_workbook(path)
-        ws = wb["进度填报"]
-        short = path.stem.split("-", 2)[-1]
-        rows = {(ws.cell(r, col_index("id")).value, ws.cell(r, col_index("period")).value or ""): r
-                for r in range(FIRST_ROW, ws.max_row + 1)}
-        for key, answer in answers.get(short, {}).items():
-            r = rows[key]
-            for column, value in zip(("state", "completed_on", "extension_to", "extension_reason"), answer):
-                ws.cell(r, col_index(column), value)
-        wb.save(returned / path.name)
-    return cli(root, "progress", "collect", str(returned), "--round", round_id, "--as-of", as_of)
+    return fill_and_collect(root, round_id, as_of, answers)[1]
 
 
 def plan_line(out: str, unit: str) -> str:

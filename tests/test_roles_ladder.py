@@ -8,32 +8,12 @@ Task 1 (建立台账, 2026年10月底): 县应急管理局 leads, 县公安局 s
 
 from __future__ import annotations
 
-import re
-import zipfile
-
-from click.testing import CliRunner
-
-from notices.cli import main
 from notices.file.register import Register
 from notices.project import Project, db_path
 from test_ladder import CONFIG
-from test_truthful_rounds import collect
+from test_truthful_rounds import PLAN_HEAD, cli, collect, text
 
-PLAN = """\
-plan:
-  title: 某县安全生产测试方案（2026-2027年）
-  table_title: 某县安全生产测试方案序时进度表
-  issuer: 某县安全生产委员会
-  issuer_short: 某安委
-  doc_number: 某安委发〔2026〕1号
-  date: 2026-01-01
-  start: 2026-01-01
-  end: 2027-12-31
-categories:
-  - no: 1
-    name: 开展隐患排查行动
-    lead: 排查。
-tasks:
+PLAN = PLAN_HEAD + """\
   - no: 1
     category: 1
     text: 建立台账。
@@ -63,10 +43,6 @@ units:
 """
 
 
-def cli(root, *args, ok=True) -> str:
-    result = CliRunner().invoke(main, ["-C", str(root), *args], catch_exceptions=False)
-    assert (result.exit_code == 0) == ok, result.output
-    return result.output
 
 
 def office(tmp_path, extra: str = ""):
@@ -81,8 +57,6 @@ def office(tmp_path, extra: str = ""):
     return root
 
 
-def text(path) -> str:
-    return re.sub(r"<[^>]+>", "", zipfile.ZipFile(path).read("word/document.xml").decode("utf-8").replace("</w:p>", "\n"))
 
 
 def test_the_lead_unit_answers_for_its_supporting_unit(tmp_path):

@@ -38,7 +38,8 @@ from test_ladder import CONFIG  # the office and its 机关代字
 D = dt.date
 A, B, OFFICE = "县应急管理局", "县教育局", "县安委会办公室"
 
-PLAN = """\
+# the plan of these small offices (test_cycle, test_roles_ladder), before its tasks
+PLAN_HEAD = """\
 plan:
   title: 某县安全生产测试方案（2026-2027年）
   table_title: 某县安全生产测试方案序时进度表
@@ -53,6 +54,9 @@ categories:
     name: 开展隐患排查行动
     lead: 排查。
 tasks:
+"""
+
+PLAN = PLAN_HEAD + """\
   - no: 1
     category: 1
     text: 建立台账并定期检查。
@@ -109,6 +113,12 @@ def text(path) -> str:
 def collect(root, round_id: str, as_of: str, answers: dict) -> dict[str, list[tuple]]:
     """Make the round's forms, fill them as each unit would (answers: unit short ->
     {(编号, 期次): (状态, 完成日期)}), collect them. Returns the rows each form asked."""
+    return fill_and_collect(root, round_id, as_of, answers)[0]
+
+
+def fill_and_collect(root, round_id: str, as_of: str, answers: dict) -> tuple[dict[str, list[tuple]], str]:
+    """``collect``, answers {(编号, 期次): (状态, 完成日期[, 申请延期至, 延期理由])}; returns the
+    rows each form asked and what collection printed."""
     folder = root / f"forms-{round_id}"
     cli(root, "progress", "template", "--round", as_of, "--all-units", "--prefill", "-o", str(folder))
     returned = root / f"returned-{round_id}"
@@ -121,13 +131,12 @@ def collect(root, round_id: str, as_of: str, answers: dict) -> dict[str, list[tu
         rows = {(ws.cell(r, col_index("id")).value, ws.cell(r, col_index("period")).value or ""): r
                 for r in range(FIRST_ROW, ws.max_row + 1)}
         asked[short] = sorted(rows)
-        for key, (state, day) in answers.get(short, {}).items():
+        for key, answer in answers.get(short, {}).items():
             r = rows[key]
-            ws.cell(r, col_index("state"), state)
-            ws.cell(r, col_index("completed_on"), day)
+            for column, value in zip(("state", "completed_on", "extension_to", "extension_reason"), answer):
+                ws.cell(r, col_index(column), value)
         wb.save(returned / path.name)
-    cli(root, "progress", "collect", str(returned), "--round", round_id, "--as-of", as_of)
-    return asked
+    return asked, cli(root, "progress", "collect", str(returned), "--round", round_id, "--as-of", as_of)
 
 
 @pytest.fixture(scope="module")
