@@ -146,19 +146,17 @@ def _current(project: Project, unit_key: str, ref: ItemRef, calendar, roll: bool
     return base, calendar.roll(base) if roll else base, current
 
 
-def _unit(project: Project, unit: str):
+def _unit_item(project: Project, unit: str, item: list[str] | str):
+    """(the unit, the item) as staff name them, the unit responsible for the item."""
     registry, directory = project.load()
     try:
         found = directory.unit(unit)
     except KeyError as exc:
         raise NoticesError(exc.args[0]) from None
-    return registry, found
-
-
-def _responsible(registry: Registry, unit_name: str, ref: ItemRef) -> None:
-    task = registry.task(ref.milestone.task_no)
-    if unit_name not in task.unit_names:
-        raise NoticesError(f"{unit_name}不是编号“{ref.milestone.id}”这项具体要求的责任单位")
+    ref = parse_item(item, registry)
+    if found.name not in registry.task(ref.milestone.task_no).unit_names:
+        raise NoticesError(f"{found.name}不是编号“{ref.milestone.id}”这项具体要求的责任单位")
+    return found, ref
 
 
 # --- 延期 -------------------------------------------------------------------------------
@@ -172,9 +170,7 @@ def extend(project: Project, unit: str, item: list[str] | str, to: dt.date, reas
         raise NoticesError("请用 --reason 写明延期理由")
     if not approved_by:
         raise NoticesError("请用 --approved-by 写明批准人")
-    registry, found = _unit(project, unit)
-    ref = parse_item(item, registry)
-    _responsible(registry, found.name, ref)
+    found, ref = _unit_item(project, unit, item)
     on = on or dt.date.today()
     calendar = calendar_from_config(project.config)
     roll = bool(project.config.section("status").get("roll_deadlines", True))
@@ -203,9 +199,7 @@ def refuse(project: Project, unit: str, item: list[str] | str, reason: str, deci
     reason, decided_by = (reason or "").strip(), (decided_by or "").strip()
     if not reason or not decided_by:
         raise NoticesError("不予延期也须用 --reason 写明理由、用 --approved-by 写明决定人")
-    registry, found = _unit(project, unit)
-    ref = parse_item(item, registry)
-    _responsible(registry, found.name, ref)
+    found, ref = _unit_item(project, unit, item)
     return Steps(db_path(project)).add(found.key, ref.item_id, REFUSE, on or dt.date.today(), decided_by,
                                        {"reason": reason})
 
@@ -240,9 +234,7 @@ def close(project: Project, unit: str, item: list[str] | str, on: dt.date, evide
           by: str = "", note: str = "") -> tuple[object, ItemStep, bool]:
     """Record a 销号 with its evidence: (the register record, the step, whether this call
     made it — False when the item was closed before)."""
-    registry, found = _unit(project, unit)
-    ref = parse_item(item, registry)
-    _responsible(registry, found.name, ref)
+    found, ref = _unit_item(project, unit, item)
     files = [Path(p) for p in evidence]
     if not files:
         raise NoticesError("销号须附佐证材料：请用 --evidence 写明文件（可写多个）")
