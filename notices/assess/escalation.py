@@ -261,11 +261,15 @@ def reminder_items(summary: Summary, docs: list[PastDoc], step: Step | None = No
     new one is reminded of again."""
     unit = summary.key
     proposed = set(step.items) if step is not None and step.action else set()
+    last: dict[str, dt.date] = {}  # item id -> the latest document that took it up
+    for d in docs:
+        for i in d.subjects.get(unit, ()):
+            last[i] = max(last.get(i, d.issued_on), d.issued_on)
 
     def taken(item: ItemStatus) -> bool:
-        since = item.extension.approved_on if item.extension is not None else None
-        return item.item_id in proposed or any(
-            item.item_id in d.subjects.get(unit, ()) and (since is None or d.issued_on >= since) for d in docs)
+        on = last.get(item.item_id)
+        return item.item_id in proposed or (on is not None and (
+            item.extension is None or on >= item.extension.approved_on))
 
     return [i for i in summary.items if i.unit == unit and due_soon(i) and not taken(i)]
 
