@@ -18,6 +18,8 @@ R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_DECL = f'xmlns:w="{W_NS}" xmlns:r="{R_NS}"'
 XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed: identical input gives identical bytes
+# A line break inside a run's w:t, as docxtpl's resolve_listing writes a "\n" there
+LINE_BREAK_IN_TEXT = '</w:t><w:br/><w:t xml:space="preserve">'
 
 # 号 -> pt
 SIZE = {"二号": 22, "三号": 16, "小三": 15, "四号": 14, "小四": 12, "五号": 10.5}

@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from .ooxml import LINE_BREAK_IN_TEXT
+
 # One 字 of 3号 is 16 pt; body runs are set 0.25 pt tighter (template_build.CHAR_SPACING)
 # so that a line of the 156 mm 版心 holds 28 字 (GB/T 9704 §5.2.2).
 ZI_TWIPS = 320
@@ -136,9 +138,9 @@ def title_breaks(text: str, per_line: int) -> tuple[str, ...]:
     return (text,)
 
 
-# What docxtpl's resolve_listing makes of a "\n" inside a w:t: written here at once, so
-# the rendered part holds no "\n" and skips that pass over every paragraph (engine._finish).
-LINE_BREAK = Markup('</w:t><w:br/><w:t xml:space="preserve">')
+# Written here at once rather than as a "\n" for docxtpl's resolve_listing, so the
+# rendered part holds no "\n" and skips that pass over every paragraph (engine._finish).
+LINE_BREAK = Markup(LINE_BREAK_IN_TEXT)
 
 
 def title_lines(text: str, per_line: int = 20) -> Markup:
